@@ -1,0 +1,1 @@
+"""Zoom videoconference plugin for Indico 3.2."""

@@ -1,0 +1,56 @@
+"""Where Indico builds its Zoom client from the plugin settings.
+
+One client (and so one ``requests.Session``) per process and settings; the OAuth token lives in Indico's
+Redis-backed cache so every worker shares it.
+"""
+
+import hashlib
+import json
+import threading
+
+from indico.core.cache import make_scoped_cache
+
+from indico_vc_zoom.zoom import JWTAuth, S2SAuth, ZoomClient
+from indico_vc_zoom.zoom.errors import ZoomAuthError
+
+
+DEFAULT_API_URL = 'https://api.zoom.us/v2'
+DEFAULT_OAUTH_URL = 'https://zoom.us/oauth/token'
+CLIENT_SETTINGS = ('account_id', 'client_id', 'client_secret', 'api_key', 'api_secret', 'api_url', 'oauth_url')
+
+token_cache = make_scoped_cache('vc-zoom-token')
+_clients = {}
+_clients_lock = threading.Lock()
+
+
+class ZoomNotConfigured(ZoomAuthError):
+    def __init__(self):
+        super().__init__('The Zoom plugin has no credentials yet; an administrator must configure it.')
+
+
+def make_client_from_settings(settings, cache=token_cache):
+    """Build a client from a settings dict (also used to check credentials before saving them)."""
+    # the token reply's api_url is honoured unless the admin set a non-default one
+    api_url = settings.get('api_url') or DEFAULT_API_URL
+    api_url = None if api_url.rstrip('/') == DEFAULT_API_URL else api_url.rstrip('/')
+    if settings.get('account_id') and settings.get('client_id') and settings.get('client_secret'):
+        auth = S2SAuth(settings['account_id'], settings['client_id'], settings['client_secret'],
+                       oauth_url=settings.get('oauth_url') or DEFAULT_OAUTH_URL, cache=cache)
+    elif settings.get('api_key') and settings.get('api_secret'):
+        auth = JWTAuth(settings['api_key'], settings['api_secret'])
+    else:
+        raise ZoomNotConfigured
+    return ZoomClient(auth, api_url=api_url)
+
+
+def get_client():
+    """The process-wide client for the current settings."""
+    from indico_vc_zoom.plugin import ZoomPlugin
+    settings = {k: ZoomPlugin.settings.get(k) for k in CLIENT_SETTINGS}
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            _clients.clear()  # settings changed: drop the old client and its session
+            client = _clients[key] = make_client_from_settings(settings)
+    return client

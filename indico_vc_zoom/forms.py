@@ -1,0 +1,191 @@
+"""Forms: the admin settings and the meeting create/edit/attach dialogs."""
+
+import re
+
+from flask import session
+from flask_pluginengine import current_plugin
+from indico.modules.vc.forms import VCPluginSettingsFormBase, VCRoomAttachFormBase, VCRoomFormBase
+from indico.util.i18n import _
+from indico.web.forms.base import generated_data
+from indico.web.forms.fields import IndicoPasswordField, IndicoRadioField, TextListField
+from indico.web.forms.fields.principals import PrincipalField
+from indico.web.forms.validators import HiddenUnless
+from indico.web.forms.widgets import SwitchWidget
+from wtforms.fields import BooleanField, IntegerField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+
+from indico_vc_zoom.protection import VISIBILITY_CHOICES
+
+
+SECRET_FIELDS = ('client_secret', 'api_secret', 'webhook_token')
+PASSCODE_RE = re.compile(r'^\d{6,10}$')
+DOMAIN_RE = re.compile(r'^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$')
+
+
+class SecretField(IndicoPasswordField):
+    """A password field that never renders the stored value back; left empty it keeps that value."""
+
+    def _value(self):
+        return ''
+
+
+class EmailDomainListField(TextListField):
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = [d.lower().lstrip('@') for d in self.data]
+
+    def _validate_item(self, line):
+        if not DOMAIN_RE.match(line):
+            raise ValidationError(_('Invalid e-mail domain: {}').format(line))
+
+
+class PluginSettingsForm(VCPluginSettingsFormBase):
+    _fieldsets = [
+        (_('Server-to-Server OAuth app'), ['account_id', 'client_id', 'client_secret']),
+        (_('Legacy JWT app (deprecated by Zoom)'), ['api_key', 'api_secret']),
+        (_('Zoom endpoints'), ['api_url', 'oauth_url']),
+        (_('Accounts'), ['assistant_id', 'email_domains']),
+        (_('Webhooks'), ['webhook_token', 'webhook_legacy_token']),
+        (_('Access'), ['managers', 'acl', 'notification_emails']),
+        (_('Meeting defaults'), ['allow_webinars', 'passcode_length', 'default_visibility', 'waiting_room',
+                                 'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host']),
+    ]
+
+    account_id = StringField(_('Account ID'), [Optional()])
+    client_id = StringField(_('Client ID'), [Optional()])
+    client_secret = SecretField(_('Client secret'), [Optional()],
+                                description=_('Stored secret values are never shown. Leave empty to keep the '
+                                              'current value.'))
+    api_key = StringField(_('API key'), [Optional()])
+    api_secret = SecretField(_('API secret'), [Optional()],
+                             description=_('Only used when no Server-to-Server OAuth credentials are set. '
+                                           'Leave empty to keep the current value.'))
+    api_url = URLField(_('API URL'), [DataRequired()],
+                       description=_("Zoom's REST API base. Change only for a regional or self-hosted Zoom (or the "
+                                     'simulator); with the default, the URL announced by the OAuth server is used.'))
+    oauth_url = URLField(_('OAuth token URL'), [DataRequired()])
+    assistant_id = StringField(_('Assistant Zoom ID'), [Optional()],
+                               description=_('E-mail or Zoom user ID of an account made assistant of every host, so '
+                                             'that meetings can be managed and their host changed.'))
+    email_domains = EmailDomainListField(_('E-mail domains'),
+                                         description=_("Domains (one per line) of the e-mail addresses used to find a "
+                                                       "user's Zoom account. Empty: try all of the user's addresses."))
+    webhook_token = SecretField(_('Webhook secret token'), [Optional()],
+                                description=_('The secret token of the Zoom app; webhooks are refused while it is '
+                                              'not set. Leave empty to keep the current value.'))
+    webhook_legacy_token = BooleanField(_('Accept legacy verification token'), widget=SwitchWidget(),
+                                        description=_('Also accept webhooks whose "authorization" header equals the '
+                                                      'token (Zoom apps created before signatures existed).'))
+    allow_webinars = BooleanField(_('Allow webinars'), widget=SwitchWidget())
+    passcode_length = IntegerField(_('Passcode length'), [InputRequired(), NumberRange(min=8, max=10)],
+                                   description=_('Length of the generated meeting passcodes (8-10 digits).'))
+    default_visibility = IndicoRadioField(_('Default join link visibility'), choices=VISIBILITY_CHOICES)
+    waiting_room = BooleanField(_('Waiting room'), widget=SwitchWidget())
+    mute_audio = BooleanField(_('Mute participants on entry'), widget=SwitchWidget())
+    mute_host_video = BooleanField(_('Host video off'), widget=SwitchWidget())
+    mute_participant_video = BooleanField(_('Participant video off'), widget=SwitchWidget())
+    join_before_host = BooleanField(_('Join before host'), widget=SwitchWidget())
+
+    def validate_passcode_length(self, field):
+        if field.data is not None and not 8 <= field.data <= 10:
+            raise ValidationError(_('Between 8 and 10 digits.'))
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators=extra_validators):
+            return False
+        return self._check_credentials()
+
+    def _check_credentials(self):
+        from indico_vc_zoom.api import make_client_from_settings
+        from indico_vc_zoom.zoom.errors import ZoomError
+
+        stored = current_plugin.settings.get_all()
+        merged = {**stored, **self.data}
+        keys = ('account_id', 'client_id', 'client_secret', 'api_key', 'api_secret', 'api_url', 'oauth_url')
+        if all(merged.get(k) == stored.get(k) for k in keys):
+            return True  # unchanged credentials: do not ask Zoom again
+        if not (merged['account_id'] or merged['client_id'] or merged['api_key']):
+            return True  # credentials removed: nothing to check
+        try:
+            make_client_from_settings(merged, cache=None).check_credentials()
+        except ZoomError as exc:
+            field = self.client_id if merged['client_id'] else self.api_key
+            field.errors.append(_('Zoom refused these credentials: {}').format(exc))
+            return False
+        return True
+
+    @property
+    def data(self):
+        # an empty secret field means "keep the stored value": never overwrite a secret with ''
+        data = super().data
+        for name in SECRET_FIELDS:
+            if not data.get(name):
+                data.pop(name, None)
+        return data
+
+
+class ZoomMeetingOptionsMixin:
+    """Fields shared by the create/edit form (options stored on the Zoom meeting)."""
+
+    description = TextAreaField(_('Description'), description=_('Shown as the agenda of the Zoom meeting.'))
+    password = StringField(_('Passcode'), [DataRequired()],
+                           description=_('6 to 10 digits needed to join the meeting.'))
+    waiting_room = BooleanField(_('Waiting room'), widget=SwitchWidget())
+    mute_audio = BooleanField(_('Mute participants on entry'), widget=SwitchWidget())
+    mute_host_video = BooleanField(_('Host video off'), widget=SwitchWidget())
+    mute_participant_video = BooleanField(_('Participant video off'), widget=SwitchWidget())
+    join_before_host = BooleanField(_('Join before host'), widget=SwitchWidget())
+
+    def validate_password(self, field):
+        if not PASSCODE_RE.match(field.data or ''):
+            raise ValidationError(_('The passcode must be 6 to 10 digits.'))
+
+
+class VisibilityMixin:
+    password_visibility = IndicoRadioField(_('Join link visible to'), [DataRequired()], choices=VISIBILITY_CHOICES,
+                                           description=_('Who may see the join link and the passcode on the event '
+                                                         'pages, timetable, calendars and e-mails. Event managers '
+                                                         'and the host always see them.'))
+    public_link = BooleanField(_('Show link without passcode'), widget=SwitchWidget(),
+                               description=_('Others still see the meeting link (without the passcode): they '
+                                             'can join only if they get the passcode elsewhere.'))
+
+
+class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
+    """Create or edit a Zoom meeting."""
+
+    advanced_fields = VCRoomFormBase.advanced_fields | {'waiting_room', 'mute_audio', 'mute_host_video',
+                                                        'mute_participant_video', 'join_before_host',
+                                                        'public_link'}
+    skip_fields = advanced_fields | VCRoomFormBase.conditional_fields
+
+    meeting_type = IndicoRadioField(_('Type'), [DataRequired()],
+                                    choices=[('meeting', _('Meeting')), ('webinar', _('Webinar'))])
+    host_choice = IndicoRadioField(_('Host'), [DataRequired()],
+                                   choices=[('myself', _('Myself')), ('someone_else', _('Someone else'))])
+    host_user = PrincipalField(_('User'), [HiddenUnless('host_choice', 'someone_else'), DataRequired()],
+                               description=_('The Zoom account of this user will host the meeting.'))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_new = self.vc_room is None or self.vc_room.id is None
+        if not self.is_new:
+            # a meeting cannot become a webinar from Indico (Zoom can convert it on its side)
+            del self.meeting_type
+        elif not current_plugin.settings.get('allow_webinars'):
+            del self.meeting_type
+
+    @generated_data
+    def host(self):
+        if self.host_choice.data == 'someone_else':
+            return self.host_user.data
+        return session.user
+
+    def validate_host_user(self, field):
+        if self.host_choice.data == 'someone_else' and field.data is None:
+            raise ValidationError(_('Please choose the host.'))
+
+
+class VCRoomAttachForm(VisibilityMixin, VCRoomAttachFormBase):
+    """Attach an existing Zoom meeting (shared with another event)."""
+

@@ -1,0 +1,259 @@
+"""Zoom meetings behind Indico's VC rooms: what we send to Zoom and what we keep of its answers.
+
+``vc_room.data`` mirrors the Zoom meeting (id, type, passcode, join URL, host, options, schedule); the host's
+start URL is never stored. Each association keeps its own ``password_visibility`` / ``public_link``.
+"""
+
+import secrets
+from datetime import UTC
+
+from flask import g, has_app_context
+from indico.core.db import db
+from indico.core.logger import Logger
+from indico.modules.vc.models.vc_rooms import VCRoomLinkType, VCRoomStatus
+from indico.util.date_time import now_utc
+from sqlalchemy.orm.attributes import flag_modified
+
+from indico_vc_zoom.api import get_client
+from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
+
+
+logger = Logger.get('vc_zoom')
+
+MEETING = 'meeting'
+WEBINAR = 'webinar'
+#: Zoom meeting types: (scheduled, recurring without fixed time) per kind
+ZOOM_TYPES = {MEETING: (2, 3), WEBINAR: (5, 6)}
+WEBINAR_TYPES = {5, 6, 9}
+OPTION_KEYS = ('waiting_room', 'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host')
+#: options that only exist for meetings
+MEETING_ONLY_OPTIONS = ('waiting_room', 'mute_audio', 'mute_participant_video', 'join_before_host')
+
+
+def generate_passcode(length):
+    return ''.join(secrets.choice('0123456789') for _ in range(length))
+
+
+def zoom_time(dt):
+    return dt.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _active_associations(vc_room):
+    return [a for a in vc_room.events if a.link_object is not None]
+
+
+def desired_schedule(vc_room):
+    """``(start_dt, duration_minutes)`` when the meeting has one fixed future time, else ``None``.
+
+    A meeting shared by several events, or linked to something without a future start, recurs without time.
+    """
+    assocs = _active_associations(vc_room)
+    if len({a.event_id for a in assocs}) != 1 or len(assocs) != 1:
+        return None
+    obj = assocs[0].link_object
+    start_dt = getattr(obj, 'start_dt', None)
+    if assocs[0].link_type == VCRoomLinkType.contribution:
+        end_dt = start_dt + obj.duration if start_dt else None
+    else:
+        end_dt = getattr(obj, 'end_dt', None)
+    if start_dt is None or start_dt <= now_utc():
+        return None
+    minutes = int((end_dt - start_dt).total_seconds() // 60) if end_dt else 60
+    return start_dt, max(minutes, 1)
+
+
+def desired_state(vc_room, event):
+    """The Zoom-side fields we want, in our own flat shape (compared with what we stored)."""
+    data = vc_room.data
+    kind = data.get('meeting_type', MEETING)
+    schedule = desired_schedule(vc_room)
+    state = {
+        'topic': vc_room.name,
+        'agenda': data.get('description') or '',
+        'password': data['password'],
+        'zoom_type': ZOOM_TYPES[kind][0 if schedule else 1],
+        'start_time': zoom_time(schedule[0]) if schedule else None,
+        'duration': schedule[1] if schedule else None,
+        'timezone': event.timezone,
+    }
+    for key in OPTION_KEYS:
+        if kind == MEETING or key not in MEETING_ONLY_OPTIONS:
+            state[key] = bool(data.get(key))
+    return state
+
+
+def to_zoom_payload(state, kind):
+    """Translate our flat state (or a subset of it) into a Zoom create/PATCH body."""
+    body = {}
+    for key in ('topic', 'agenda', 'password', 'timezone', 'duration'):
+        if key in state and state[key] is not None:
+            body[key] = state[key]
+    if 'zoom_type' in state:
+        body['type'] = state['zoom_type']
+    if state.get('start_time'):
+        body['start_time'] = state['start_time']
+    settings = {}
+    if 'mute_host_video' in state:
+        settings['host_video'] = not state['mute_host_video']
+    if 'mute_participant_video' in state:
+        settings['participant_video' if kind == MEETING else 'panelists_video'] = not state['mute_participant_video']
+    if 'mute_audio' in state:
+        settings['mute_upon_entry'] = state['mute_audio']
+    if 'join_before_host' in state:
+        settings['join_before_host'] = state['join_before_host']
+    if 'waiting_room' in state:
+        settings['waiting_room'] = state['waiting_room']
+    if settings:
+        body['settings'] = settings
+    return body
+
+
+def state_from_zoom(meeting, kind):
+    """Our flat state from a (possibly partial, e.g. webhook) Zoom meeting object."""
+    state = {}
+    for key in ('topic', 'agenda', 'password', 'start_time', 'duration', 'timezone'):
+        if key in meeting:
+            state[key] = meeting[key]
+    if 'type' in meeting:
+        state['zoom_type'] = meeting['type']
+        if meeting['type'] not in (2, 5, 8):
+            state['start_time'] = state['duration'] = None
+    settings = meeting.get('settings') or {}
+    if 'host_video' in settings:
+        state['mute_host_video'] = not settings['host_video']
+    for key in ('participant_video', 'panelists_video'):
+        if key in settings:
+            state['mute_participant_video'] = not settings[key]
+    if 'mute_upon_entry' in settings:
+        state['mute_audio'] = settings['mute_upon_entry']
+    for key in ('join_before_host', 'waiting_room'):
+        if key in settings:
+            state[key] = settings[key]
+    if kind == WEBINAR:
+        for key in MEETING_ONLY_OPTIONS:
+            state.pop(key, None)
+    return state
+
+
+def store_zoom_meeting(vc_room, meeting, kind=None):
+    """Mirror a (possibly partial) Zoom meeting object in ``vc_room.data``; never keeps the start URL.
+
+    ``data['zoom']`` is the last known Zoom state (what edits are diffed against); the other keys are what
+    Indico shows and edits.
+    """
+    data = vc_room.data
+    if kind is None:
+        kind = data.get('meeting_type', MEETING)
+        if 'type' in meeting:
+            kind = WEBINAR if meeting['type'] in WEBINAR_TYPES else MEETING
+    if kind != data.get('meeting_type') and 'zoom' in data:
+        # converted on Zoom's side: options that only meetings have are gone
+        for key in MEETING_ONLY_OPTIONS:
+            data['zoom'].pop(key, None)
+    data['meeting_type'] = kind
+    state = state_from_zoom(meeting, kind)
+    data['zoom'] = {**data.get('zoom', {}), **state}
+    for src, dst in (('id', 'zoom_id'), ('join_url', 'join_url'), ('host_id', 'zoom_host_id'),
+                     ('host_email', 'host_email'), ('password', 'password'), ('agenda', 'description')):
+        if src in meeting:
+            data[dst] = meeting[src]
+    for key in OPTION_KEYS:
+        if key in state:
+            data[key] = state[key]
+    if 'topic' in meeting:
+        vc_room.name = meeting['topic']
+    flag_modified(vc_room, 'data')
+
+
+def changes_to_push(vc_room, event):
+    """The fields whose desired value differs from Zoom's last known state (empty: no call needed)."""
+    desired = desired_state(vc_room, event)
+    known = vc_room.data.get('zoom', {})
+    changes = {k: v for k, v in desired.items() if k != 'timezone' and known.get(k) != v}
+    if desired['zoom_type'] in (3, 6):
+        changes.pop('start_time', None)
+        changes.pop('duration', None)
+    elif {'start_time', 'duration', 'zoom_type'} & changes.keys():
+        # Zoom wants the whole schedule together
+        changes.update({k: desired[k] for k in ('start_time', 'duration', 'timezone', 'zoom_type')})
+    return changes
+
+
+def apply_pushed(vc_room, changes):
+    zoom = vc_room.data.setdefault('zoom', {})
+    zoom.update(changes)
+    if changes.get('zoom_type') in (3, 6):
+        zoom['start_time'] = zoom['duration'] = None
+    flag_modified(vc_room, 'data')
+
+
+def api_for(kind):
+    client = get_client()
+    if kind == WEBINAR:
+        return client, client.create_webinar, client.get_webinar, client.update_webinar, client.delete_webinar
+    return client, client.create_meeting, client.get_meeting, client.update_meeting, client.delete_meeting
+
+
+def fetch_meeting(vc_room):
+    """Get the meeting from Zoom; if it was converted (meeting <-> webinar) on Zoom's side, follow it."""
+    kind = vc_room.data.get('meeting_type', MEETING)
+    other = WEBINAR if kind == MEETING else MEETING
+    try:
+        return api_for(kind)[2](vc_room.data['zoom_id']), kind
+    except ZoomNotFound:
+        try:
+            return api_for(other)[2](vc_room.data['zoom_id']), other
+        except ZoomNotFound:
+            pass
+        raise
+
+
+# --- orphan safety ---------------------------------------------------------------------------------------------
+# A meeting created on Zoom must not outlive a failed save in Indico. The created ids wait in ``g`` until the
+# request's data is flushed successfully (``after_process``); if that flush or anything before it fails,
+# the meeting is deleted again.
+
+def remember_pending(kind, zoom_id):
+    g.setdefault('vc_zoom_pending', []).append((kind, zoom_id))
+
+
+def delete_orphans():
+    pending = g.pop('vc_zoom_pending', []) if has_app_context() else []
+    for kind, zoom_id in pending:
+        try:
+            api_for(kind)[4](zoom_id)
+        except ZoomNotFound:
+            pass
+        except ZoomError:
+            logger.exception('Could not delete orphaned Zoom %s %s', kind, zoom_id)
+        else:
+            logger.warning('Deleted Zoom %s %s: saving it in Indico failed', kind, zoom_id)
+
+
+def flush_or_delete_orphans():
+    if not g.get('vc_zoom_pending'):
+        return
+    try:
+        db.session.flush()
+    except Exception:
+        delete_orphans()
+        raise
+    g.pop('vc_zoom_pending', None)
+
+
+def discard_new_room(vc_room):
+    """Make sure a room whose Zoom creation failed never reaches the database."""
+    for assoc in list(vc_room.events):
+        assoc.linked_event = assoc.linked_contrib = assoc.linked_block = None
+        assoc.event = None
+        assoc.vc_room = None
+        if assoc in db.session:
+            db.session.expunge(assoc)
+    if vc_room in db.session:
+        db.session.expunge(vc_room)
+
+
+def mark_deleted(vc_room):
+    vc_room.status = VCRoomStatus.deleted
+    vc_room.modified_dt = now_utc()
+

@@ -1,0 +1,103 @@
+"""Who may see a meeting's join link: the one decision every surface (pages, iCal, API, e-mails) asks.
+
+Templates never decide on their own; they receive a :class:`JoinLinkAccess` and print only what it holds, so
+hidden data is absent from the response bytes rather than hidden by CSS or JavaScript.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from indico.modules.vc.models.vc_rooms import VCRoomStatus
+from indico.util.i18n import _
+
+
+EVERYONE = 'everyone'
+LOGGED_IN = 'logged_in'
+REGISTERED = 'registered'
+NO_ONE = 'no_one'
+VISIBILITY_MODES = (EVERYONE, LOGGED_IN, REGISTERED, NO_ONE)
+VISIBILITY_CHOICES = [(EVERYONE, _('Everyone')),
+                      (LOGGED_IN, _('Logged-in users')),
+                      (REGISTERED, _('Registered participants')),
+                      (NO_ONE, _('No one (only managers and the host)'))]
+
+
+@dataclass(frozen=True)
+class JoinLinkAccess:
+    """What a viewer may see of one meeting association. ``None`` means: must not appear anywhere."""
+
+    #: the full join link, passcode embedded (``pwd=``)
+    join_url: str | None = None
+    #: the meeting passcode
+    passcode: str | None = None
+    #: the join link with the passcode removed
+    public_url: str | None = None
+
+    @property
+    def full(self):
+        return self.join_url is not None
+
+    @property
+    def link(self):
+        """The best link this viewer may follow, or ``None``."""
+        return self.join_url or self.public_url
+
+
+NOTHING = JoinLinkAccess()
+
+
+def strip_passcode(url):
+    """Remove the ``pwd`` query parameter from a Zoom join URL."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != 'pwd']
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def get_visibility(event_vc_room):
+    from indico_vc_zoom.plugin import ZoomPlugin
+    mode = (event_vc_room.data or {}).get('password_visibility')
+    return mode if mode in VISIBILITY_MODES else ZoomPlugin.settings.get('default_visibility')
+
+
+def is_privileged(user, event_vc_room):
+    """Event managers, the meeting's host and Zoom service managers always see everything."""
+    if user is None:
+        return False
+    vc_room = event_vc_room.vc_room
+    if vc_room.data.get('host') == user.identifier:
+        return True
+    if event_vc_room.event.can_manage(user):
+        return True
+    return bool(vc_room.plugin and vc_room.plugin.can_manage_vc(user))
+
+
+def _mode_allows(mode, user, event):
+    if mode == EVERYONE:
+        return True
+    if mode == LOGGED_IN:
+        return user is not None
+    if mode == REGISTERED:
+        return user is not None and event.is_user_registered(user)
+    return False
+
+
+def full_access(event_vc_room):
+    data = event_vc_room.vc_room.data or {}
+    if event_vc_room.vc_room.status == VCRoomStatus.deleted or not data.get('join_url'):
+        return NOTHING
+    return JoinLinkAccess(join_url=data['join_url'], passcode=data.get('password'),
+                          public_url=strip_passcode(data['join_url']))
+
+
+def join_link_access(user, event_vc_room):
+    """Decide what ``user`` (``None`` = anonymous or unknown recipient) may see of this association's link."""
+    access = full_access(event_vc_room)
+    if access is NOTHING:
+        return NOTHING
+    if is_privileged(user, event_vc_room) or _mode_allows(get_visibility(event_vc_room), user, event_vc_room.event):
+        return access
+    if (event_vc_room.data or {}).get('public_link'):
+        return JoinLinkAccess(public_url=access.public_url)
+    return NOTHING

@@ -1,0 +1,98 @@
+"""Server-to-Server OAuth token endpoint and Bearer checks (S2S tokens and legacy JWTs)."""
+
+import base64
+import hmac
+import math
+from urllib.parse import parse_qsl
+
+import jwt
+
+from .responses import ApiError, Response
+
+
+SCOPES = 'meeting:read:admin meeting:write:admin user:read:admin webinar:read:admin webinar:write:admin'
+OAUTH_LOG_KEYS = ('grant_type', 'account_id')  # the only OAuth parameters that may be logged
+
+
+def form_params(request):
+    return dict(parse_qsl(request.raw_body.decode('utf-8', 'replace'), keep_blank_values=True))
+
+
+def oauth_params(request):
+    """Query and form parameters of a token request (the form wins, like most OAuth servers)."""
+    return {**request.query, **form_params(request)}
+
+
+def _oauth_error(status, error, reason):
+    return Response(status, {'reason': reason, 'error': error})
+
+
+def _client_credentials(request, params):
+    header = request.headers.get('authorization', '')
+    if header[:6].lower() == 'basic ':
+        try:
+            client_id, _, secret = base64.b64decode(header[6:].strip()).decode().partition(':')
+        except ValueError:
+            return None, None
+        return client_id, secret
+    return params.get('client_id'), params.get('client_secret')
+
+
+def _same(a, b):
+    return a is not None and b is not None and hmac.compare_digest(str(a).encode(), str(b).encode())
+
+
+def token_endpoint(state, request, api_url):
+    params = oauth_params(request)
+    config = state.config
+    client_id, secret = _client_credentials(request, params)
+    if not (_same(client_id, config['client_id']) and _same(secret, config['client_secret'])):
+        return _oauth_error(401, 'invalid_client', 'Invalid client_id or client_secret')
+    grant_type = params.get('grant_type')
+    if not grant_type:
+        return _oauth_error(400, 'invalid_request', 'Missing grant_type')
+    if grant_type != 'account_credentials':
+        return _oauth_error(400, 'unsupported_grant_type', 'Unsupported grant type')
+    account_id = params.get('account_id')
+    if not account_id:
+        return _oauth_error(400, 'invalid_request', 'Missing account_id')
+    if account_id != config['account_id']:
+        return _oauth_error(400, 'invalid_request', 'Invalid account_id')
+    return Response(200, {
+        'access_token': state.issue_token(),
+        'token_type': 'bearer',
+        'expires_in': math.ceil(float(config['token_ttl'])),
+        'scope': SCOPES,
+        'api_url': api_url,
+    })
+
+
+def _invalid():
+    return ApiError(401, 124, 'Invalid access token.')
+
+
+def _expired():
+    return ApiError(401, 124, 'Access token is expired.')
+
+
+def check_bearer(state, request):
+    """Raise Zoom's 401 unless the request carries a token we issued or a valid legacy JWT."""
+    header = request.headers.get('authorization', '')
+    if header[:7].lower() != 'bearer ':
+        raise _invalid()
+    token = header[7:].strip()
+    status = state.token_status(token)
+    if status == 'valid':
+        return
+    if status == 'expired':
+        raise _expired()
+    api_key, api_secret = state.config.get('api_key'), state.config.get('api_secret')
+    if not api_key or token.count('.') != 2:
+        raise _invalid()
+    try:
+        jwt.decode(token, api_secret or '', algorithms=['HS256'], issuer=api_key,
+                   options={'require': ['exp', 'iss']})
+    except jwt.ExpiredSignatureError:
+        raise _expired()
+    except jwt.InvalidTokenError:
+        raise _invalid()

@@ -1,0 +1,52 @@
+"""Simulator configuration: defaults, loading from a JSON file, and the secret-free public view."""
+
+import copy
+import json
+import os
+
+
+SPEC_ENV_VAR = 'ZOOM_SIMULATOR_SPEC'
+
+DEFAULT_USERS = [{'email': 'alice@example.com', 'first_name': 'Alice', 'last_name': 'A', 'type': 2}]
+
+DEFAULTS = {
+    'account_id': 'sim-account',
+    'client_id': 'sim-client-id',
+    'client_secret': 'sim-client-secret',
+    'api_key': 'sim-api-key',  # None disables legacy JWT auth
+    'api_secret': 'sim-api-secret',
+    'token_ttl': 3600,
+    'daily_limit': 100,  # meeting/webinar create+update requests per host user per UTC day; None = off
+    'per_second_limit': None,  # requests per second per endpoint category; None = off
+    'users': DEFAULT_USERS,
+    'webhook_url': None,
+    'webhook_secret': None,
+    'webhook_timeout': 10,
+    'spec': None,  # OpenAPI spec path: enables strict mode
+}
+
+SECRET_KEYS = ('client_secret', 'api_secret', 'webhook_secret')
+# Keys that POST /_simulator/config may change (users have their own endpoint).
+MUTABLE_KEYS = frozenset(DEFAULTS) - {'users'}
+
+
+def build_config(config=None):
+    """Merge a partial config dict (or a JSON file path) over the defaults."""
+    if isinstance(config, str | os.PathLike):
+        with open(config, encoding='utf-8') as f:
+            config = json.load(f)
+    config = dict(config or {})
+    unknown = set(config) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f'Unknown config keys: {", ".join(sorted(unknown))}')
+    merged = copy.deepcopy(DEFAULTS)
+    merged.update(copy.deepcopy(config))
+    # The env var turns strict mode on unless the config names a spec itself.
+    if not merged['spec'] and 'spec' not in config:
+        merged['spec'] = os.environ.get(SPEC_ENV_VAR) or None
+    return merged
+
+
+def public_config(config):
+    """The config as shown by the control API: no secrets, no user list."""
+    return {k: v for k, v in config.items() if k not in SECRET_KEYS and k != 'users'}

@@ -1,0 +1,44 @@
+"""Zoom's rate limits: the daily meeting create/update limit per host user, and an optional per-second limit."""
+
+import time
+
+from . import ids
+from .responses import ApiError
+
+
+LIGHT, MEDIUM = 'Light', 'Medium'
+
+
+def check_per_second(state, category):
+    """Count this request in the current second; beyond ``per_second_limit`` answer Zoom's QPS 429."""
+    limit = state.config.get('per_second_limit')
+    if not limit:
+        return
+    second = int(time.time())
+    with state.lock:
+        counts = {k: v for k, v in state.second_counts.items() if k[1] == second}  # forget older seconds
+        counts[(category, second)] = count = counts.get((category, second), 0) + 1
+        state.second_counts = counts
+    if count > limit:
+        raise ApiError(429, 429, 'You have reached the maximum per-second rate limit for this API. Try again later.',
+                       headers={'X-RateLimit-Category': category, 'X-RateLimit-Type': 'QPS', 'Retry-After': '1'})
+
+
+def check_daily(state, host_id):
+    """Count one meeting/webinar create or update for this host today (UTC); 429 once the limit is used up."""
+    limit = state.config.get('daily_limit')
+    if limit is None:
+        return
+    now = ids.now()
+    key = (host_id, now.date().isoformat())
+    with state.lock:
+        used = state.daily_counts.get(key, 0)
+        if used < limit:
+            state.daily_counts[key] = used + 1
+            return
+    message = (f'You have exceeded the daily rate limit ({limit}) of Meeting Create/Update API requests permitted '
+               'for this particular user. You may resume these requests at GMT 00:00:00.')
+    raise ApiError(429, 429, message, headers={
+        'X-RateLimit-Type': 'Daily-limit', 'X-RateLimit-Limit': str(limit), 'X-RateLimit-Remaining': '0',
+        'Retry-After': ids.iso(ids.next_utc_midnight(now)),
+    })

@@ -1,5 +1,7 @@
 """Test-suite wiring: Indico's real fixtures, the Zoom simulator, and a suite that cannot skip."""
 
+import uuid
+
 import pytest
 
 
@@ -22,3 +24,65 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f'FAILING THE RUN: {len(skipped)} test(s) skipped/xfailed; skips are not allowed',
                             red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- shared fixtures ----------------------------------------------------------------------------------------------
+
+WEBHOOK_TOKEN = 'test-webhook-secret-token'
+
+
+@pytest.fixture
+def zoom_plugin(app, db, zoom_sim):
+    """The vc_zoom plugin configured (S2S OAuth) against the session's Zoom simulator, caches emptied."""
+    from indico.core.cache import cache
+    from indico.core.plugins import plugin_engine
+
+    plugin = plugin_engine.get_plugin('vc_zoom')
+    creds = zoom_sim.credentials
+    plugin.settings.set_multi({
+        'account_id': creds['account_id'], 'client_id': creds['client_id'], 'client_secret': creds['client_secret'],
+        'api_url': zoom_sim.api_url, 'oauth_url': zoom_sim.oauth_url, 'webhook_token': WEBHOOK_TOKEN,
+        'email_domains': [], 'assistant_id': '', 'allow_webinars': True,
+    })
+    cache.clear()  # the test Redis: tokens and e-mail -> Zoom user mappings from earlier tests are stale
+    return plugin
+
+
+@pytest.fixture
+def zoom_host(dummy_user, zoom_sim):
+    """``dummy_user`` with a Zoom account of the same e-mail address in the simulator."""
+    zoom_sim.add_user(dummy_user.email, dummy_user.first_name, dummy_user.last_name)
+    return dummy_user
+
+
+class LoggedInClient:
+    """A test client with a logged-in user that posts forms the way a browser does (CSRF token included)."""
+
+    def __init__(self, client, user):
+        self.client = client
+        self.user = user
+        self.csrf_token = str(uuid.uuid4())
+        with client.session_transaction() as sess:
+            sess.set_session_user(user)
+            sess['_csrf_token'] = self.csrf_token
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, prefix='vc-', **kwargs):
+        data = dict(data or {})
+        data.setdefault(f'{prefix}csrf_token', self.csrf_token)
+        return self.client.post(url, data=data, headers={'X-CSRF-Token': self.csrf_token}, **kwargs)
+
+
+@pytest.fixture
+def login(make_test_client):
+    """``login(user)`` -> a :class:`LoggedInClient` (a fresh test client per call)."""
+    clients = []
+
+    def _login(user):
+        client = make_test_client()
+        clients.append(client)
+        return LoggedInClient(client, user)
+
+    return _login

@@ -1,7 +1,9 @@
 """Server-to-Server OAuth token endpoint and Bearer checks (S2S tokens and legacy JWTs)."""
 
 import base64
+import hashlib
 import hmac
+import json
 import math
 from urllib.parse import parse_qsl
 
@@ -87,12 +89,30 @@ def check_bearer(state, request):
     if status == 'expired':
         raise _expired()
     api_key, api_secret = state.config.get('api_key'), state.config.get('api_secret')
-    if not api_key or token.count('.') != 2:
+    if not api_key or token.count('.') != 2 or not _jwt_signature_ok(token, api_secret or ''):
         raise _invalid()
     try:
-        jwt.decode(token, api_secret or '', algorithms=['HS256'], issuer=api_key,
-                   options={'require': ['exp', 'iss']})
+        # Signature checked above; PyJWT checks the claims (it would warn about short HMAC keys otherwise).
+        jwt.decode(token, algorithms=['HS256'], issuer=api_key,
+                   options={'verify_signature': False, 'verify_exp': True, 'verify_iss': True,
+                            'require': ['exp', 'iss']})
     except jwt.ExpiredSignatureError:
         raise _expired()
     except jwt.InvalidTokenError:
         raise _invalid()
+
+
+def _b64decode(part):
+    return base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))
+
+
+def _jwt_signature_ok(token, secret):
+    """HS256 only, like Zoom's legacy JWT apps: alg 'none' or any other algorithm is refused."""
+    header, payload, signature = token.split('.')
+    try:
+        if json.loads(_b64decode(header)).get('alg') != 'HS256':
+            return False
+        expected = hmac.new(secret.encode(), f'{header}.{payload}'.encode(), hashlib.sha256).digest()
+        return hmac.compare_digest(expected, _b64decode(signature))
+    except (ValueError, AttributeError):
+        return False

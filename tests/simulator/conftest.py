@@ -40,13 +40,6 @@ def sim(zoom_sim):
     return zoom_sim
 
 
-def get_token(http, sim):
-    resp = http.post(sim.oauth_url, params={'grant_type': 'account_credentials', 'account_id': 'sim-account'},
-                     auth=(sim.credentials['client_id'], sim.credentials['client_secret']), timeout=10)
-    assert resp.status_code == 200, resp.text
-    return resp.json()['access_token']
-
-
 class Api:
     """A tiny Zoom API client bound to one bearer token."""
 
@@ -79,5 +72,23 @@ class Api:
 
 
 @pytest.fixture
-def api(sim, http):
-    return Api(http, sim.api_url, get_token(http, sim))
+def get_token(sim, http):
+    """Fetch a fresh S2S access token with the simulator's credentials."""
+    def get_token():
+        creds = sim.credentials
+        resp = http.post(sim.oauth_url, params={'grant_type': 'account_credentials', 'account_id': creds['account_id']},
+                         auth=(creds['client_id'], creds['client_secret']), timeout=10)
+        assert resp.status_code == 200, resp.text
+        return resp.json()['access_token']
+    return get_token
+
+
+@pytest.fixture
+def make_api(sim, http):
+    """make_api(token) -> Api bound to that bearer token."""
+    return lambda token: Api(http, sim.api_url, token)
+
+
+@pytest.fixture
+def api(make_api, get_token):
+    return make_api(get_token())

@@ -40,6 +40,11 @@ def wait_for(predicate, timeout=3.0):
     return result
 
 
+def fault(zoom_sim, method, path, **kwargs):
+    """Inject a simulator fault for `method` requests whose path matches the regex `path`."""
+    return zoom_sim.fault(method=method, path=path, **kwargs)
+
+
 def api_calls(zoom_sim, method=None, path_regex=None):
     return [r for r in zoom_sim.requests('/v2')
             if (method is None or r['method'] == method) and (path_regex is None or re.search(path_regex, r['path']))]

@@ -9,7 +9,7 @@ import pytest
 from indico_vc_zoom.zoom import JWTAuth, MemoryCache, S2SAuth, ZoomAuthError, ZoomClient, ZoomUnavailable
 from indico_vc_zoom.zoom.client import DEFAULT_API_URL
 
-from .conftest import api_calls, token_calls
+from .conftest import MEETING, api_calls, fault, token_calls
 
 
 def test_token_fetched_once_and_reused(client, host, zoom_sim):
@@ -94,7 +94,6 @@ def test_expired_token_refreshed_and_retried_once(client, host, zoom_sim):
 
 
 def test_expired_token_retried_on_post_too(client, host, zoom_sim):
-    from .conftest import MEETING
     client.get_user(host)
     zoom_sim.expire_tokens()
     client.create_meeting(host, MEETING)
@@ -104,7 +103,7 @@ def test_expired_token_retried_on_post_too(client, host, zoom_sim):
 
 def test_second_401_is_auth_error(client, host, zoom_sim):
     client.get_user(host)
-    zoom_sim.fault('GET', r'/v2/users/', status=401, body={'code': 124, 'message': 'Invalid access token.'}, times=2)
+    fault(zoom_sim, 'GET', r'/v2/users/', status=401, body={'code': 124, 'message': 'Invalid access token.'}, times=2)
     with pytest.raises(ZoomAuthError) as exc_info:
         client.get_user(host)
     assert exc_info.value.status_code == 401

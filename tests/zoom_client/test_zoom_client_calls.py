@@ -4,7 +4,7 @@ import pytest
 
 from indico_vc_zoom.zoom import ZoomAuthError, ZoomError, ZoomNotFound, ZoomUnavailable, ZoomValidationError
 
-from .conftest import MEETING, WEBINAR, api_calls
+from .conftest import MEETING, WEBINAR, api_calls, fault
 
 
 def test_meeting_round_trip(client, host, zoom_sim):
@@ -45,7 +45,7 @@ def test_webinar_round_trip(client, host, zoom_sim):
         client.get_webinar(webinar['id'])
     assert exc_info.value.status_code == 404
     assert client.stats[('POST', '/users/{userId}/webinars')] == 1
-    assert client.stats[('GET', '/webinars/{webinarId}')] == 2
+    assert client.stats[('GET', '/webinars/{webinarId}')] == 3
 
 
 def test_get_user_by_email_and_id(client, host):
@@ -86,7 +86,7 @@ def test_validation_error_from_simulator(client, host):
 
 
 def test_validation_error_with_field_errors(client, host, zoom_sim):
-    zoom_sim.fault('POST', r'/v2/users/.+/meetings', status=400,
+    fault(zoom_sim, 'POST', r'/v2/users/.+/meetings', status=400,
                    body={'code': 300, 'message': 'Validation Failed.',
                          'errors': [{'field': 'settings.waiting_room', 'message': 'Invalid field.'}]})
     with pytest.raises(ZoomValidationError) as exc_info:
@@ -99,7 +99,7 @@ def test_validation_error_with_field_errors(client, host, zoom_sim):
 
 
 def test_forbidden_is_auth_error(client, host, zoom_sim):
-    zoom_sim.fault('GET', r'/v2/users/', status=403, body={'code': 200, 'message': 'No permission.'})
+    fault(zoom_sim, 'GET', r'/v2/users/', status=403, body={'code': 200, 'message': 'No permission.'})
     with pytest.raises(ZoomAuthError) as exc_info:
         client.get_user(host)
     assert (exc_info.value.status_code, exc_info.value.code) == (403, 200)
@@ -108,7 +108,7 @@ def test_forbidden_is_auth_error(client, host, zoom_sim):
 
 
 def test_non_json_error_body(client, host, zoom_sim):
-    zoom_sim.fault('POST', r'/v2/users/.+/meetings', status=502, body='<html><body>Bad gateway</body></html>',
+    fault(zoom_sim, 'POST', r'/v2/users/.+/meetings', status=502, body='<html><body>Bad gateway</body></html>',
                    headers={'Content-Type': 'text/html'})
     with pytest.raises(ZoomUnavailable) as exc_info:
         client.create_meeting(host, MEETING)

@@ -22,7 +22,7 @@ from indico_vc_zoom.zoom import (
 )
 from indico_vc_zoom.zoom.errors import error_from_response, parse_retry_after
 
-from .conftest import MEETING
+from .conftest import MEETING, fault
 
 
 def make_response(status, body=b'', headers=None):
@@ -131,7 +131,7 @@ def test_secrets_never_logged(make_s2s, host, zoom_sim, creds, caplog):
     client.get_meeting(meeting['id'])
     zoom_sim.expire_tokens()
     client.update_meeting(meeting['id'], {'topic': 'Changed'})
-    zoom_sim.fault('GET', r'/v2/meetings/', status=500, times=1)
+    fault(zoom_sim, 'GET', r'/v2/meetings/', status=500, times=1)
     client.get_meeting(meeting['id'])
     errors = []
     with pytest.raises(ZoomNotFound) as exc_info:

@@ -7,7 +7,7 @@ import pytest
 
 from indico_vc_zoom.zoom import S2SAuth, ZoomClient, ZoomRateLimited, ZoomUnavailable
 
-from .conftest import MEETING, api_calls, wait_for
+from .conftest import MEETING, api_calls, fault, wait_for
 
 
 QPS_429 = {'status': 429,
@@ -53,7 +53,7 @@ def test_daily_limit_on_update_has_no_user(client, host, zoom_sim):
 
 
 def test_per_second_limit_retried(client, host, zoom_sim):
-    zoom_sim.fault('POST', r'/v2/users/.+/meetings', times=1, **QPS_429)
+    fault(zoom_sim, 'POST', r'/v2/users/.+/meetings', times=1, **QPS_429)
     start = time.monotonic()
     meeting = client.create_meeting(host, MEETING)
     assert time.monotonic() - start >= 0.9  # waited Retry-After
@@ -63,7 +63,7 @@ def test_per_second_limit_retried(client, host, zoom_sim):
 
 
 def test_per_second_limit_exhausted(client, host, zoom_sim):
-    zoom_sim.fault('GET', r'/v2/users/', times=5, **QPS_429)
+    fault(zoom_sim, 'GET', r'/v2/users/', times=5, **QPS_429)
     with pytest.raises(ZoomRateLimited) as exc_info:
         client.get_user(host)
     err = exc_info.value
@@ -74,23 +74,23 @@ def test_per_second_limit_exhausted(client, host, zoom_sim):
 
 
 def test_server_error_on_get_retried(client, host, zoom_sim):
-    zoom_sim.fault('GET', r'/v2/users/', status=500, times=2)
+    fault(zoom_sim, 'GET', r'/v2/users/', status=500, times=2)
     assert client.get_user(host)['email'] == host
     assert [r['status'] for r in api_calls(zoom_sim, 'GET')] == [500, 500, 200]
 
 
 def test_server_error_on_patch_and_delete_retried(client, host, zoom_sim):
     meeting = client.create_meeting(host, MEETING)
-    zoom_sim.fault('PATCH', r'/v2/meetings/', status=503, times=1)
+    fault(zoom_sim, 'PATCH', r'/v2/meetings/', status=503, times=1)
     client.update_meeting(meeting['id'], {'topic': 'Retried'})
-    zoom_sim.fault('DELETE', r'/v2/meetings/', status=502, times=1)
+    fault(zoom_sim, 'DELETE', r'/v2/meetings/', status=502, times=1)
     client.delete_meeting(meeting['id'])
     assert [r['status'] for r in api_calls(zoom_sim, 'PATCH')] == [503, 204]
     assert [r['status'] for r in api_calls(zoom_sim, 'DELETE')] == [502, 204]
 
 
 def test_server_error_on_get_exhausted(client, host, zoom_sim):
-    zoom_sim.fault('GET', r'/v2/users/', status=500, times=10)
+    fault(zoom_sim, 'GET', r'/v2/users/', status=500, times=10)
     with pytest.raises(ZoomUnavailable) as exc_info:
         client.get_user(host)
     assert exc_info.value.status_code == 500
@@ -98,7 +98,7 @@ def test_server_error_on_get_exhausted(client, host, zoom_sim):
 
 
 def test_server_error_on_post_not_retried(client, host, zoom_sim):
-    zoom_sim.fault('POST', r'/v2/users/.+/meetings', status=500, times=1)
+    fault(zoom_sim, 'POST', r'/v2/users/.+/meetings', status=500, times=1)
     with pytest.raises(ZoomUnavailable) as exc_info:
         client.create_meeting(host, MEETING)
     assert exc_info.value.status_code == 500
@@ -109,7 +109,7 @@ def test_server_error_on_post_not_retried(client, host, zoom_sim):
 def test_read_timeout_on_get_retried(make_s2s, host, zoom_sim):
     client = ZoomClient(make_s2s(), timeout=(1, 0.5))
     client.get_user(host)  # token first, so only the API call is slow
-    zoom_sim.fault('GET', r'/v2/users/', status=None, delay=1.0, times=1)
+    fault(zoom_sim, 'GET', r'/v2/users/', status=None, delay=1.0, times=1)
     assert client.get_user(host)['email'] == host
     assert wait_for(lambda: len(api_calls(zoom_sim, 'GET')) == 3)
 
@@ -117,7 +117,7 @@ def test_read_timeout_on_get_retried(make_s2s, host, zoom_sim):
 def test_read_timeout_on_get_exhausted(make_s2s, host, zoom_sim):
     client = ZoomClient(make_s2s(), timeout=(1, 0.3))
     client.get_user(host)
-    zoom_sim.fault('GET', r'/v2/users/', status=None, delay=0.6, times=3)
+    fault(zoom_sim, 'GET', r'/v2/users/', status=None, delay=0.6, times=3)
     with pytest.raises(ZoomUnavailable) as exc_info:
         client.get_user(host)
     assert exc_info.value.status_code is None
@@ -128,7 +128,7 @@ def test_read_timeout_on_get_exhausted(make_s2s, host, zoom_sim):
 def test_read_timeout_on_post_outcome_unknown(make_s2s, host, zoom_sim):
     client = ZoomClient(make_s2s(), timeout=(1, 0.5))
     client.get_user(host)
-    zoom_sim.fault('POST', r'/v2/users/.+/meetings', status=None, delay=1.0, times=1)
+    fault(zoom_sim, 'POST', r'/v2/users/.+/meetings', status=None, delay=1.0, times=1)
     with pytest.raises(ZoomUnavailable) as exc_info:
         client.create_meeting(host, MEETING)
     assert 'unknown' in str(exc_info.value)

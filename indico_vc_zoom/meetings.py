@@ -8,7 +8,9 @@ import secrets
 from datetime import UTC
 
 from flask import g, has_app_context
+from sqlalchemy.exc import DatabaseError
 from indico.core.db import db
+from indico.core.errors import UserValueError
 from indico.core.logger import Logger
 from indico.modules.vc.models.vc_rooms import VCRoomLinkType, VCRoomStatus
 from indico.util.date_time import now_utc
@@ -208,6 +210,10 @@ def fetch_meeting(vc_room):
         raise
 
 
+class SaveFailed(UserValueError):
+    """Shown to the user instead of a 500 when the database refused what Zoom already accepted."""
+
+
 # --- orphan safety ---------------------------------------------------------------------------------------------
 # A meeting created on Zoom must not outlive a failed save in Indico. The created ids wait in ``g`` until the
 # request's data is flushed successfully (``after_process``); if that flush or anything before it fails,
@@ -235,9 +241,11 @@ def flush_or_delete_orphans():
         return
     try:
         db.session.flush()
-    except Exception:
+    except DatabaseError as exc:
         delete_orphans()
-        raise
+        logger.error('Saving a new Zoom meeting failed; the meeting was deleted on Zoom again: %s', exc)
+        raise SaveFailed('Indico could not save the new meeting, so it was deleted from Zoom again. Nothing was '
+                         'changed; please try again.') from exc
     g.pop('vc_zoom_pending', None)
 
 

@@ -80,10 +80,10 @@ class ZoomSimHelper:
     def strict(self):
         return self._call('GET', '/strict')['strict']
 
-    def send_webhook(self, event, id, changes=None, url=None, secret=None, **extra):
+    def send_webhook(self, event, id=None, changes=None, url=None, secret=None, **extra):
         """Apply a change as if made in Zoom, send Zoom's webhook; returns {'status', 'body', 'sent', ...}."""
-        payload = {'event': event, 'id': id, **extra}
-        for key, value in (('changes', changes), ('url', url), ('secret', secret)):
+        payload = {'event': event, **extra}
+        for key, value in (('id', id), ('changes', changes), ('url', url), ('secret', secret)):
             if value is not None:
                 payload[key] = value
         return self._call('POST', '/webhook', payload)

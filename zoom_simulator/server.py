@@ -72,6 +72,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error(400, 'Bad request')
             return
         resp = self.server.app.handle(req)
+        try:
+            self._send(resp)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. its read timeout during a delay fault)
+
+    def _send(self, resp):
         data, content_type = resp.encode()
         self.send_response(resp.status)
         header_names = {k.lower() for k in resp.headers}

@@ -139,7 +139,7 @@ class ZoomClient:
 
             if resp.ok:
                 return resp
-            if False:
+            if resp.status_code == 401 and not auth_retried:
                 # expired or revoked token: a 401 means nothing was done, so even a POST may be repeated
                 logger.info('Zoom %s %s got HTTP 401, refreshing the access token', method, template)
                 self.auth.invalidate(token)

@@ -236,6 +236,12 @@ def delete_orphans():
             logger.warning('Deleted Zoom %s %s: saving it in Indico failed', kind, zoom_id)
 
 
+def save_new_room():
+    """Write the new room now, in a savepoint, so a database failure is caught while we can still undo Zoom."""
+    with db.session.begin_nested():
+        db.session.flush()
+
+
 def flush_or_delete_orphans():
     if not g.get('vc_zoom_pending'):
         return

@@ -12,6 +12,7 @@ from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VC
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults
 from sqlalchemy.event import listen
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom import meetings
@@ -185,6 +186,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def create_room(self, vc_room, event):
         kind = vc_room.data.get('meeting_type', MEETING)
+        zoom_host = None
         try:
             client = get_client()
             host, zoom_host = self._zoom_host(client, vc_room.data['host'])
@@ -196,12 +198,20 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
             raise VCRoomError(str(exc), field=self._host_field(vc_room))
         except ZoomError as exc:
             meetings.discard_new_room(vc_room)
-            raise VCRoomError(self._describe_error(exc, 'create the meeting', vc_room),
+            who = zoom_host['email'] if zoom_host else None
+            raise VCRoomError(self._describe_error(exc, 'create the meeting', who),
                               field=self._error_field(exc, vc_room))
         vc_room.data['zoom'] = state
         meetings.store_zoom_meeting(vc_room, meeting, kind)
         vc_room.data['host_applied'] = vc_room.data['host']
         meetings.remember_pending(kind, meeting['id'])
+        try:
+            meetings.save_new_room()
+        except DatabaseError:
+            meetings.delete_orphans()
+            meetings.discard_new_room(vc_room)
+            raise VCRoomError('Indico could not save the new meeting, so it was deleted from Zoom again. Nothing '
+                              'was changed; please try again.', field='name')
         self._log(event, LogKind.positive, f'Zoom {kind} "{{}}" created', vc_room,
                   data={'Zoom ID': meeting['id'], 'Host': host.full_name})
 
@@ -227,7 +237,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         except ZoomNotFound:
             raise VCRoomNotFoundError('This Zoom meeting no longer exists on Zoom; it has been marked as deleted.')
         except ZoomError as exc:
-            raise VCRoomError(self._describe_error(exc, 'update the meeting', vc_room),
+            raise VCRoomError(self._describe_error(exc, 'update the meeting', data.get('host_email')),
                               field=self._error_field(exc, vc_room))
         meetings.apply_pushed(vc_room, changes)
         log_data = {'Changed': ', '.join(sorted(changes)) or '-'}
@@ -257,7 +267,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         except ZoomNotFound:
             pass  # already gone on Zoom: that is what we wanted
         except ZoomError as exc:
-            raise ZoomActionFailed(self._describe_error(exc, 'delete the meeting', vc_room) +
+            raise ZoomActionFailed(self._describe_error(exc, 'delete the meeting', vc_room.data.get('host_email')) +
                                    ' Nothing was changed in Indico.')
         self._log(event, LogKind.negative, 'Zoom meeting "{}" deleted', vc_room,
                   data={'Zoom ID': vc_room.data.get('zoom_id')})
@@ -292,9 +302,9 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     # --- messages, logs, notifications --------------------------------------------------------------------------
 
-    def _describe_error(self, exc, action, vc_room):
+    def _describe_error(self, exc, action, host_email):
         if isinstance(exc, ZoomRateLimited) and exc.daily:
-            who = vc_room.data.get('host_email') or 'this host'
+            who = host_email or 'this host'
             when = exc.resets_at.strftime('%Y-%m-%d %H:%M UTC') if exc.resets_at else 'midnight UTC'
             return (f"Zoom's daily limit of meeting changes for {who} is reached; Zoom accepts new ones again "
                     f'at {when}.')

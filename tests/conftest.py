@@ -28,6 +28,18 @@ def pytest_sessionfinish(session, exitstatus):
 
 # --- shared fixtures ----------------------------------------------------------------------------------------------
 
+@pytest.fixture(scope='session', autouse=True)
+def _fresh_settings_cache_per_request(app):
+    # Indico caches settings in ``g`` for a request; in tests the app context (and so ``g``) outlives each
+    # test-client request, so a setting changed by the test between two requests would be read stale.
+    from flask import g
+
+    @app.before_request
+    def _drop_settings_cache():
+        g.pop('settings_cache', None)
+        g.pop('global_settings_cache', None)
+
+
 WEBHOOK_TOKEN = 'test-webhook-secret-token'
 
 

@@ -132,8 +132,7 @@ def test_past_event_gets_meeting_without_fixed_time(db, manager_client, zoom_hos
 def test_contribution_link_uses_its_time(db, manager_client, zoom_host, create_event, zoom_sim):
     from indico.modules.events.contributions.models.contributions import Contribution
     event = future_event(create_event, 1, zoom_host)
-    contrib = Contribution(event=event, title='Talk', duration=timedelta(minutes=25),
-                           start_dt=event.start_dt + timedelta(minutes=30))
+    contrib = Contribution(event=event, title='Talk', duration=timedelta(minutes=25))
     db.session.add(contrib)
     db.session.flush()
     from indico.modules.events.timetable.operations import schedule_contribution
@@ -238,11 +237,9 @@ def test_database_failure_after_zoom_create_deletes_orphan(db, manager_client, z
         CREATE TRIGGER vczoom_refuse_room BEFORE INSERT ON events.vc_rooms
             FOR EACH ROW EXECUTE FUNCTION public.vczoom_refuse_room();
     """))
-    savepoint = db.session().begin_nested()
     resp = manager_client.post(create_url(event), form_data())
-    savepoint.rollback()
-    assert resp.status_code == 400
-    assert b'deleted from Zoom again' in resp.data
+    assert resp.status_code == 200
+    assert 'deleted from Zoom again' in form_errors(resp)
     methods = [c['method'] for c in zoom_calls(zoom_sim) if '/meetings' in c['path']]
     assert methods == ['POST', 'DELETE']
     assert zoom_sim.meetings() == []

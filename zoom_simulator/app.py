@@ -36,7 +36,11 @@ class App:
         path = req.path
         if path.startswith(CONTROL_PREFIX + '/'):
             return self._dispatch(_CONTROL_ROUTES, req)
-        resp = self._handle_zoom(req)
+        try:
+            resp = self._handle_zoom(req)
+        except Exception as exc:  # e.g. an openapi-core failure: answer 500 rather than drop the connection
+            print(f'zoom simulator: error handling {req.method} {path}: {exc!r}', file=sys.stderr)
+            resp = Response(500, {'code': 500, 'message': f'Simulator error: {exc!r}'})
         if path.startswith(('/oauth/', '/v2/')) or path == '/v2':
             self.state.record(self._log_entry(req, resp, started))
         if self.log_stream is not None:

@@ -309,3 +309,9 @@ def test_responses_match_zoom_spec(api, sim, spec_path):
     for path, method, status, body in checks:
         errors = [e.message for e in OAS30Validator(_response_schema(spec, path, method, status)).iter_errors(body)]
         assert errors == [], (path, method, errors)
+
+
+def test_empty_password_means_no_passcode(api):
+    meeting = api.create(password='')
+    assert (meeting['password'], meeting['encrypted_password']) == ('', '')
+    assert 'pwd=' not in meeting['join_url']

@@ -81,8 +81,9 @@ def test_nonconforming_requests_rejected(strict_api, method, path, kwargs, field
     assert field in [e['field'] for e in body['errors']]
 
 
-def test_auth_is_checked_before_validation(strict_sim):
-    resp = requests.post(f'{strict_sim.url}/v2/users/me/meetings', json={'bogus': 1}, timeout=5)
+def test_auth_is_checked_before_validation(strict_api):
+    resp = strict_api.post(f'{strict_api.base}/v2/users/me/meetings', json={'bogus': 1},
+                           headers={'Authorization': 'Bearer nope'})
     assert resp.status_code == 401
 
 

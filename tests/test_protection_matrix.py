@@ -1,0 +1,391 @@
+"""Join-link protection matrix: 4 visibility modes x 4 viewers x every surface, asserted on raw output.
+
+Each case builds one public event with a Zoom room created directly in the DB (the Zoom side does not matter
+here), renders one surface for one viewer and checks the response bytes / iCal text / API JSON / e-mail bytes:
+the join URL, its ``pwd=`` value and the passcode must be present exactly where :func:`join_link_access` allows,
+and a start URL planted in ``vc_room.data`` must never appear.
+"""
+
+import email
+import json
+import re
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+from indico.modules.api.models.keys import APIKey
+from indico.modules.events.contributions.models.contributions import Contribution
+from indico.modules.events.layout import layout_settings
+from indico.modules.events.models.events import EventType
+from indico.modules.events.registration.models.forms import RegistrationForm
+from indico.modules.events.registration.models.registrations import Registration, RegistrationState
+from indico.modules.events.registration.notifications import notify_registration_creation
+from indico.modules.events.registration.util import create_personal_data_fields
+from indico.modules.events.reminders.models.reminders import EventReminder
+from indico.modules.events.timetable.models.entries import TimetableEntry, TimetableEntryType
+from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomStatus
+from indico.modules.vc.notifications import notify_created
+from indico.util.date_time import now_utc
+
+from indico_vc_zoom.notifications import notify_attached, notify_modified, notify_remote_deleted
+from indico_vc_zoom.protection import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_MODES
+
+
+PASSCODE = '73914682'
+PWD = 'SECRETpwdVALUE'
+ZOOM_ID = 81234567890
+JOIN_URL = f'https://zoom.example/j/{ZOOM_ID}?pwd={PWD}'
+PUBLIC_URL = f'https://zoom.example/j/{ZOOM_ID}'
+# never stored by the plugin; planted to prove no surface prints arbitrary data keys
+START_URL = f'https://zoom.example/s/{ZOOM_ID}?zak=STARTzakSECRET'
+START_SECRET = 'STARTzakSECRET'
+ROOM_NAME = 'Weekly sync ZR'
+ADMIN_LIST = 'zoom-admins@example.test'
+
+ANONYMOUS = 'anonymous'
+LOGGED = 'logged_in'
+REGISTRANT = 'registered'
+MANAGER = 'manager'
+VIEWERS = (ANONYMOUS, LOGGED, REGISTRANT, MANAGER)
+
+#: surfaces that cannot know who will read them: only what "everyone" may see
+RECIPIENT_UNKNOWN = {'reminder_ical', 'registration_ical'}
+#: surfaces showing the join button only (the passcode travels inside the link as ``pwd=``)
+LINK_ONLY = {'conference_home'}
+SURFACES = (
+    'lecture_page', 'meeting_page', 'conference_home', 'conference_vc_page', 'meeting_timetable',
+    'event_ical', 'category_ical', 'http_api', 'manage_page', 'reminder_ical', 'registration_ical', 'plugin_emails',
+)
+MATRIX = [(mode, viewer, surface) for surface in SURFACES for mode in VISIBILITY_MODES for viewer in VIEWERS]
+MATRIX_SIZE = len(MATRIX)
+
+
+def pytest_terminal_summary_line():
+    return f'join-link protection matrix: {MATRIX_SIZE} cases ({len(VISIBILITY_MODES)} modes x {len(VIEWERS)} '\
+           f'viewers x {len(SURFACES)} surfaces)'
+
+
+def mode_allows(mode, viewer):
+    """The spec, written independently of protection.py: who may see everything on a viewer-aware surface."""
+    if viewer == MANAGER:
+        return True
+    return {EVERYONE: True,
+            LOGGED_IN: viewer in (LOGGED, REGISTRANT),
+            REGISTERED: viewer == REGISTRANT,
+            NO_ONE: False}[mode]
+
+
+def expected_full(mode, viewer, surface):
+    if surface in RECIPIENT_UNKNOWN:
+        return mode == EVERYONE
+    if surface in ('manage_page', 'plugin_emails'):
+        # managers only: others are refused / never receive these e-mails
+        return viewer == MANAGER
+    return mode_allows(mode, viewer)
+
+
+class Encoded(str):
+    """Bytes as sent, where a URL may be folded (iCal: 75-octet lines) or escaped (JSON: ``\\/``).
+
+    Checked only for absence; the same output is also checked decoded, for presence and absence.
+    """
+
+
+def unfold_ical(text):
+    """RFC 5545 unfolding and text unescaping, so a folded URL is found (or not) as one string."""
+    return re.sub(r'\r?\n[ \t]', '', text).replace('\\n', '\n').replace('\\,', ',').replace('\\;', ';')
+
+
+def assert_secrets(text, full, passcode_shown=True, public_link=False, encoded=False):
+    """The three secrets are all present (``full``) or all absent; the start URL never.
+
+    ``encoded`` texts (raw iCal or JSON) are only checked for absence.
+    """
+    assert START_SECRET not in text
+    assert START_URL not in text
+    if full and encoded:
+        return
+    if full:
+        assert JOIN_URL in text
+        if passcode_shown:
+            assert PASSCODE in text
+    else:
+        assert PWD not in text
+        assert 'pwd=' not in text
+        assert PASSCODE not in text
+        assert JOIN_URL not in text
+        if not public_link:
+            # the meeting ID is the passcode-less link in disguise
+            assert str(ZOOM_ID) not in text
+
+
+# --- world building ---------------------------------------------------------------------------------------------
+
+class World:
+    def __init__(self, db, create_event, create_user, mode, public_link=False):
+        self.db = db
+        self.create_event = create_event
+        self.mode = mode
+        self.public_link = public_link
+        self.host = create_user(2001, first_name='Hannah', last_name='Host', email='host@example.test')
+        self.users = {LOGGED: create_user(2002, email='logged@example.test'),
+                      REGISTRANT: create_user(2003, email='registrant@example.test'),
+                      MANAGER: create_user(2004, email='manager@example.test')}
+        self.event = None
+
+    def make_event(self, type_=EventType.meeting, link_to=None):
+        start = now_utc(exact=False) + timedelta(days=3)
+        event = self.create_event(type_=type_, title=f'Protected event {type_.name}', start_dt=start,
+                                  end_dt=start + timedelta(hours=3))
+        event.update_principal(self.users[MANAGER], full_access=True)
+        self.event = event
+        regform = RegistrationForm(event=event, title='Registration', currency='EUR', attach_ical=True)
+        create_personal_data_fields(regform)
+        for field in regform.sections[0].fields:
+            field.is_enabled = True
+        self.regform = regform
+        self.registration = self.register(self.users[REGISTRANT], RegistrationState.complete)
+        link_object = event
+        if link_to == 'contribution':
+            link_object = Contribution(event=event, title='Talk with video', duration=timedelta(minutes=30))
+            self.db.session.add(TimetableEntry(event=event, object=link_object, start_dt=start,
+                                               type=TimetableEntryType.CONTRIBUTION))
+        self.vc_room = VCRoom(type='zoom', name=ROOM_NAME, status=VCRoomStatus.created, created_by_user=self.host,
+                              data={'zoom_id': ZOOM_ID, 'meeting_type': 'meeting', 'host': self.host.identifier,
+                                    'host_email': self.host.email, 'password': PASSCODE, 'join_url': JOIN_URL,
+                                    'start_url': START_URL, 'description': '',
+                                    'zoom': {'topic': ROOM_NAME, 'password': PASSCODE, 'start_url': START_URL}})
+        self.assoc = VCRoomEventAssociation(vc_room=self.vc_room, link_object=link_object, show=True,
+                                            data={'password_visibility': self.mode, 'public_link': self.public_link})
+        self.db.session.add_all([regform, self.vc_room, self.assoc])
+        self.db.session.flush()
+        return event
+
+    def register(self, user, state, email=None):
+        reg = Registration(registration_form=self.regform, first_name=user.first_name if user else 'Anne',
+                           last_name=user.last_name if user else 'Nonymous', state=state, currency='EUR',
+                           email=email or user.email, user=user)
+        self.event.registrations.append(reg)
+        self.db.session.flush()
+        return reg
+
+    def email_of(self, viewer):
+        return 'anonymous@example.test' if viewer == ANONYMOUS else self.users[viewer].email
+
+
+@pytest.fixture
+def world(db, create_event, create_user, zoom_plugin):
+    return lambda mode, **kw: World(db, create_event, create_user, mode, **kw)
+
+
+@pytest.fixture
+def client_for(test_client, login):
+    """The HTTP client of a viewer: a plain test client for anonymous, a logged-in one otherwise."""
+    def _client_for(world, viewer):
+        return test_client if viewer == ANONYMOUS else login(world.users[viewer])
+    return _client_for
+
+
+def page_text(resp):
+    assert resp.status_code == 200, resp.status_code
+    return resp.get_data(as_text=True)
+
+
+def mail_texts(messages, address=None):
+    """Raw bytes plus every decoded part (iCal unfolded) of the e-mails sent to ``address`` (all if None)."""
+    texts = []
+    for message in messages:
+        parsed = email.message_from_bytes(message.as_bytes() if hasattr(message, 'as_bytes') else message)
+        recipients = {addr.lower() for _name, addr in email.utils.getaddresses(
+            parsed.get_all('To', []) + parsed.get_all('Cc', []) + parsed.get_all('Bcc', []))}
+        if address is not None and address not in recipients and address not in message.get('X-RcptTo', ''):
+            continue
+        texts.append(Encoded(parsed.as_string()))
+        for part in parsed.walk():
+            payload = part.get_payload(decode=True)
+            if payload:
+                decoded = payload.decode('utf-8', 'replace')
+                if part.get_content_type() == 'text/calendar':
+                    texts += [Encoded(decoded), unfold_ical(decoded)]
+                else:
+                    texts.append(decoded)
+    return texts
+
+
+def ical_attachments(messages):
+    return [unfold_ical(part.get_payload(decode=True).decode())
+            for message in messages for part in message.walk() if part.get_content_type() == 'text/calendar']
+
+
+# --- the matrix ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(('mode', 'viewer', 'surface'), MATRIX, ids=[f'{s}-{m}-{v}' for m, v, s in MATRIX])
+def test_join_link_matrix(mode, viewer, surface, world, client_for, smtp, zoom_plugin):
+    w = world(mode)
+    full = expected_full(mode, viewer, surface)
+    texts = SURFACE_RENDERERS[surface](w, viewer, client_for, smtp, zoom_plugin)
+    assert texts
+    for text in texts:
+        assert_secrets(text, full, passcode_shown=surface not in LINK_ONLY, encoded=isinstance(text, Encoded))
+
+
+def _lecture_page(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.lecture)
+    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
+    assert ROOM_NAME in text  # the room is rendered: the absence checks are not vacuous
+    return [text]
+
+
+def _meeting_page(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
+    assert ROOM_NAME in text
+    return [text]
+
+
+def _conference_home(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.conference)
+    layout_settings.set(event, 'show_vc_rooms', True)
+    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
+    assert 'There is a videoconference for this event.' in text
+    assert ('Join link restricted' in text) != expected_full(w.mode, viewer, 'conference_home')
+    return [text]
+
+
+def _conference_vc_page(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.conference)
+    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/videoconference/'))
+    assert ROOM_NAME in text
+    return [text]
+
+
+def _meeting_timetable(w, viewer, client_for, smtp, plugin):
+    # linked to a contribution, the room shows only through the timetable's "vc-actions" hook
+    event = w.make_event(EventType.meeting, link_to='contribution')
+    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
+    assert 'Talk with video' in text
+    assert f'id="vc-room-{w.assoc.id}"' in text
+    return [text]
+
+
+def _event_ical(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    resp = client_for(w, viewer).get(f'/event/{event.id}/event.ics')
+    assert resp.status_code == 200
+    raw = resp.get_data(as_text=True)
+    assert 'BEGIN:VEVENT' in raw
+    return [Encoded(raw), unfold_ical(raw)]
+
+
+def _category_ical(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    resp = client_for(w, viewer).get(f'/category/{event.category_id}/events.ics')
+    assert resp.status_code == 200
+    raw = resp.get_data(as_text=True)
+    assert unfold_ical(raw).count('BEGIN:VEVENT') == 1
+    assert f'/event/{event.id}/' in unfold_ical(raw)
+    return [Encoded(raw), unfold_ical(raw)]
+
+
+def _http_api(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    query = 'nc=yes'
+    if viewer != ANONYMOUS:
+        key = APIKey(token=str(uuid4()), secret=str(uuid4()), user=w.users[viewer])
+        w.db.session.add(key)
+        w.db.session.flush()
+        query += f'&ak={key.token}'
+    resp = client_for(w, ANONYMOUS).get(f'/export/event/{event.id}.json?{query}')
+    assert resp.status_code == 200
+    raw = resp.get_data(as_text=True)
+    [result] = json.loads(raw)['results']
+    [entry] = result['videoconference']
+    assert entry['name'] == ROOM_NAME
+    assert entry['visible_to'] == w.mode
+    full = expected_full(w.mode, viewer, 'http_api')
+    assert (entry['url'], entry['passcode']) == ((JOIN_URL, PASSCODE) if full else (None, None))
+    return [Encoded(raw), json.dumps(json.loads(raw))]
+
+
+def _manage_page(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    resp = client_for(w, viewer).get(f'/event/{event.id}/manage/videoconference/')
+    text = resp.get_data(as_text=True)
+    if viewer == MANAGER:
+        assert resp.status_code == 200
+        assert ROOM_NAME in text
+    else:
+        assert resp.status_code in (302, 403)
+    return [text]
+
+
+def _reminder_ical(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    reminder = EventReminder(event=event, creator=w.users[MANAGER], scheduled_dt=now_utc(), attach_ical=True,
+                             recipients=[w.email_of(viewer)], message='See you there',
+                             reply_to_address='noreply@example.test')
+    w.db.session.add(reminder)
+    w.db.session.flush()
+    reminder.send()
+    [ics] = ical_attachments(smtp.outbox)
+    assert 'BEGIN:VEVENT' in ics
+    return mail_texts(smtp.outbox)
+
+
+def _registration_ical(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    if viewer == REGISTRANT:
+        registration = w.registration
+    elif viewer == ANONYMOUS:
+        registration = w.register(None, RegistrationState.complete, email=w.email_of(ANONYMOUS))
+    else:
+        # pending approval: not an active registration, the logged-in viewer stays unregistered
+        state = RegistrationState.complete if viewer == MANAGER else RegistrationState.pending
+        registration = w.register(w.users[viewer], state)
+    assert event.is_user_registered(w.users.get(viewer)) == (viewer in (REGISTRANT, MANAGER))
+    notify_registration_creation(registration)
+    [ics] = ical_attachments(smtp.outbox)
+    assert 'BEGIN:VEVENT' in ics
+    return mail_texts(smtp.outbox)
+
+
+def _plugin_emails(w, viewer, client_for, smtp, plugin):
+    event = w.make_event(EventType.meeting)
+    plugin.settings.set('notification_emails', [ADMIN_LIST])
+    manager = w.users[MANAGER]
+    notify_created(plugin, w.vc_room, w.assoc, event, manager)
+    notify_attached(plugin, w.vc_room, w.assoc, event, manager)
+    notify_modified(plugin, w.vc_room, event, manager, {'Changed': 'password, topic'})
+    notify_remote_deleted(plugin, w.vc_room, [event])
+    everyone = mail_texts(smtp.outbox)
+    assert len(smtp.outbox) == 4
+    # each of these goes to privileged people only: the acting manager, the host and the admins' list
+    allowed = {manager.email, w.host.email, ADMIN_LIST, event.creator.email}
+    for message in smtp.outbox:
+        rcpts = {addr.lower() for _n, addr in email.utils.getaddresses(
+            message.get_all('To', []) + message.get_all('Cc', []) + message.get_all('Bcc', []))}
+        assert rcpts <= allowed, rcpts
+    assert any(JOIN_URL in text and PASSCODE in text for text in everyone)  # the creation e-mail
+    return mail_texts(smtp.outbox, w.email_of(viewer)) or ['(no e-mail for this viewer)']
+
+
+SURFACE_RENDERERS = {
+    'lecture_page': _lecture_page,
+    'meeting_page': _meeting_page,
+    'conference_home': _conference_home,
+    'conference_vc_page': _conference_vc_page,
+    'meeting_timetable': _meeting_timetable,
+    'event_ical': _event_ical,
+    'category_ical': _category_ical,
+    'http_api': _http_api,
+    'manage_page': _manage_page,
+    'reminder_ical': _reminder_ical,
+    'registration_ical': _registration_ical,
+    'plugin_emails': _plugin_emails,
+}
+
+
+def test_matrix_size():
+    assert set(SURFACE_RENDERERS) == set(SURFACES)
+    assert MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * len(SURFACES) == 192
+    print(pytest_terminal_summary_line())

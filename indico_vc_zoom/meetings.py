@@ -8,12 +8,12 @@ import secrets
 from datetime import UTC
 
 from flask import g, has_app_context
-from sqlalchemy.exc import DatabaseError
 from indico.core.db import db
 from indico.core.errors import UserValueError
 from indico.core.logger import Logger
 from indico.modules.vc.models.vc_rooms import VCRoomLinkType, VCRoomStatus
 from indico.util.date_time import now_utc
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom.api import get_client

@@ -8,12 +8,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
-
 from indico.core.db import db
 from indico.modules.logs.models.entries import EventLogEntry
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomStatus
 from indico.util.date_time import now_utc
+from sqlalchemy import text
 
 from indico_vc_zoom.api import get_client
 
@@ -58,7 +57,7 @@ def edit_data(assoc, **overrides):
     for key in ('waiting_room', 'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host'):
         data[key] = 'y' if room.data.get(key) else None
     data.update(overrides)
-    return form_data(**{**{k: None for k in ('meeting_type', 'mute_audio')}, **data})
+    return form_data(**{**dict.fromkeys(('meeting_type', 'mute_audio')), **data})
 
 
 def edit_url(assoc):
@@ -154,7 +153,8 @@ def test_webinar_only_when_allowed(db, manager_client, zoom_plugin, zoom_host, c
     assert zoom_sim.meetings() == []
     assert assoc.vc_room.data['meeting_type'] == 'webinar'
     zoom_plugin.settings.set('allow_webinars', False)
-    assert 'vc-meeting_type' not in manager_client.get(create_url(future_event(create_event, 2, zoom_host))).json['html']
+    other_event = future_event(create_event, 2, zoom_host)
+    assert 'vc-meeting_type' not in manager_client.get(create_url(other_event)).json['html']
 
 
 def test_create_on_behalf_of_someone_else(db, manager_client, zoom_host, create_user, create_event, zoom_sim):

@@ -28,6 +28,7 @@ WEBINAR = 'webinar'
 ZOOM_TYPES = {MEETING: (2, 3), WEBINAR: (5, 6)}
 WEBINAR_TYPES = {5, 6, 9}
 OPTION_KEYS = ('waiting_room', 'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host')
+SCHEDULE_KEYS = ('zoom_type', 'start_time', 'duration', 'timezone')
 #: options that only exist for meetings
 MEETING_ONLY_OPTIONS = ('waiting_room', 'mute_audio', 'mute_participant_video', 'join_before_host')
 

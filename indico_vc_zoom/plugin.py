@@ -68,6 +68,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         from indico_vc_zoom import hooks
         hooks.connect(self)
         self.connect(signals.core.after_process, lambda sender, **kw: meetings.flush_or_delete_orphans())
+        self.connect(signals.event.times_changed, self._times_changed)
         listen(VCRoom.events, 'remove', self._association_removed)
 
     @property
@@ -280,20 +281,39 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         meetings.store_zoom_meeting(vc_room, meeting, kind)
 
     def _attached(self, event, vc_room, event_vc_room):
-        kind = vc_room.data.get('meeting_type', MEETING)
-        changes = meetings.changes_to_push(vc_room, event)
         # only the schedule can change by attaching (shared meetings recur without fixed time)
-        changes = {k: v for k, v in changes.items() if k in ('zoom_type', 'start_time', 'duration', 'timezone')}
-        if changes:
-            try:
-                self._call_with_kind_fallback(vc_room, 3, meetings.to_zoom_payload(changes, kind))
-            except ZoomError as exc:
-                flash(f'The meeting was attached, but Zoom could not be updated: {exc}', 'warning')
-            else:
-                meetings.apply_pushed(vc_room, changes)
+        try:
+            self._push_schedule(vc_room, event)
+        except ZoomError as exc:
+            flash(f'The meeting was attached, but Zoom could not be updated: {exc}', 'warning')
         self._log(event, LogKind.positive, 'Zoom meeting "{}" attached', vc_room,
                   data={'Zoom ID': vc_room.data.get('zoom_id'), 'Linked to': event_vc_room.link_type.name})
         notify_attached(self, vc_room, event_vc_room, event, session.user)
+
+    def _push_schedule(self, vc_room, event):
+        """Bring the Zoom meeting's time in line with what it is linked to; at most one PATCH."""
+        kind = vc_room.data.get('meeting_type', MEETING)
+        changes = meetings.changes_to_push(vc_room, event)
+        changes = {k: v for k, v in changes.items() if k in meetings.SCHEDULE_KEYS}
+        if not changes:
+            return False
+        self._call_with_kind_fallback(vc_room, 3, meetings.to_zoom_payload(changes, kind))
+        meetings.apply_pushed(vc_room, changes)
+        return True
+
+    def _times_changed(self, sender, obj, **kwargs):
+        # the event, a contribution or a session block moved: meetings with a fixed time follow it
+        for assoc in getattr(obj, 'vc_room_associations', []):
+            vc_room = assoc.vc_room
+            if vc_room.type != self.service_name or vc_room.status == VCRoomStatus.deleted:
+                continue
+            try:
+                if self._push_schedule(vc_room, assoc.event):
+                    self._log(assoc.event, LogKind.change, 'Zoom meeting "{}" moved with the timetable', vc_room,
+                              data={'Start': vc_room.data['zoom'].get('start_time') or 'no fixed time'})
+            except ZoomError as exc:
+                self.logger.warning('Could not move Zoom meeting %s: %s', vc_room.data.get('zoom_id'), exc)
+                flash(f'The Zoom meeting "{vc_room.name}" could not be moved to the new time: {exc}', 'warning')
 
     def _association_removed(self, vc_room, assoc, initiator):
         # Indico has no hook for detaching a room from one of several events; the relationship event is one

@@ -417,3 +417,20 @@ def test_settings_never_render_secrets_and_check_credentials(db, zoom_plugin, cr
     # the secrets left empty in the form were kept, not blanked
     assert zoom_plugin.settings.get('client_secret') == secret
     assert zoom_plugin.settings.get('webhook_token') == 'test-webhook-secret-token'
+
+
+def test_event_time_change_moves_the_meeting(db, manager_client, zoom_host, create_event, zoom_sim):
+    from indico.modules.events.util import track_time_changes
+    event = future_event(create_event, 1, zoom_host)
+    create_meeting(manager_client, event)
+    zoom_sim.clear_requests()
+    new_start = event.start_dt + timedelta(days=1, hours=2)
+    with track_time_changes():
+        event.start_dt = new_start
+        event.end_dt = new_start + timedelta(hours=1)
+    [patch] = zoom_calls(zoom_sim)
+    assert patch['method'] == 'PATCH'
+    assert patch['body']['start_time'] == new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert patch['body']['duration'] == 60
+    assert zoom_sim.meetings()[0]['start_time'] == new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert any('moved' in e.summary for e in EventLogEntry.query.with_parent(event))

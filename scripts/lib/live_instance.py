@@ -348,7 +348,8 @@ def _seed_data(params):
     })
     db.session.commit()
     return {'users': {k: u.id for k, u in users.items()}, 'category': category.id,
-            'events': {k: e.id for k, e in events.items()}}
+            'events': {k: e.id for k, e in events.items()},
+            'event_starts': {k: e.start_dt.strftime('%Y-%m-%dT%H:%M:%SZ') for k, e in events.items()}}
 
 
 # --- the demo ---------------------------------------------------------------------------------------------------

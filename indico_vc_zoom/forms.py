@@ -1,5 +1,6 @@
 """Forms: the admin settings and the meeting create/edit/attach dialogs."""
 
+import contextlib
 import re
 
 from flask import session
@@ -97,7 +98,7 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
 
     def _check_credentials(self):
         from indico_vc_zoom.api import make_client_from_settings
-        from indico_vc_zoom.zoom.errors import ZoomError
+        from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
 
         stored = current_plugin.settings.get_all()
         merged = {**stored, **self.data}
@@ -107,7 +108,12 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
         if not (merged['account_id'] or merged['client_id'] or merged['api_key']):
             return True  # credentials removed: nothing to check
         try:
-            make_client_from_settings(merged, cache=None).check_credentials()
+            client = make_client_from_settings(merged, cache=None)
+            client.check_credentials()
+            if not (merged['account_id'] and merged['client_id'] and merged['client_secret']):
+                # a legacy JWT is signed locally: only a real call tells whether Zoom accepts it
+                with contextlib.suppress(ZoomNotFound):
+                    client.get_user('me')
         except ZoomError as exc:
             field = self.client_id if merged['client_id'] else self.api_key
             field.errors.append(_('Zoom refused these credentials: {}').format(exc))

@@ -69,7 +69,12 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         hooks.connect(self)
         self.connect(signals.core.after_process, lambda sender, **kw: meetings.flush_or_delete_orphans())
         self.connect(signals.event.times_changed, self._times_changed)
+        self.connect(signals.plugin.cli, self._extend_indico_cli)
         listen(VCRoom.events, 'remove', self._association_removed)
+
+    def _extend_indico_cli(self, sender, **kwargs):
+        from indico_vc_zoom.cli import cli
+        return cli
 
     @property
     def logo_url(self):

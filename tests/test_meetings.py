@@ -434,3 +434,49 @@ def test_event_time_change_moves_the_meeting(db, manager_client, zoom_host, crea
     assert patch['body']['duration'] == 60
     assert zoom_sim.meetings()[0]['start_time'] == new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
     assert any('moved' in e.summary for e in EventLogEntry.query.with_parent(event))
+
+
+# --- admin CLI ----------------------------------------------------------------------------------------------------
+
+def test_cli_check_and_refresh(db, manager_client, zoom_plugin, zoom_host, create_event, zoom_sim):
+    from click.testing import CliRunner
+
+    from indico_vc_zoom.cli import cli
+    kept = create_meeting(manager_client, future_event(create_event, 1, zoom_host))
+    gone = create_meeting(manager_client, future_event(create_event, 2, zoom_host), name='Gone meeting')
+    get_client().delete_meeting(gone.vc_room.data['zoom_id'])
+    get_client().update_meeting(kept.vc_room.data['zoom_id'], {'topic': 'Renamed on Zoom'})
+
+    result = CliRunner().invoke(cli, ['refresh', '--dry-run'])
+    assert '2 meeting(s) checked, 1 deleted on Zoom' in result.output
+    assert gone.vc_room.status == VCRoomStatus.created
+
+    result = CliRunner().invoke(cli, ['refresh'])
+    assert result.exit_code == 0, result.output
+    assert gone.vc_room.status == VCRoomStatus.deleted
+    assert kept.vc_room.name == 'Renamed on Zoom'
+
+    assert CliRunner().invoke(cli, ['check']).exit_code == 0
+    zoom_plugin.settings.set('client_secret', 'not-the-secret')
+    result = CliRunner().invoke(cli, ['check'])
+    assert result.exit_code == 1
+    assert 'refused' in result.output
+    assert 'not-the-secret' not in result.output
+
+
+def test_legacy_jwt_credentials(db, zoom_plugin, zoom_host, create_user, create_event, login, zoom_sim, smtp):
+    creds = zoom_sim.credentials
+    zoom_plugin.settings.set_multi({'account_id': '', 'client_id': '', 'client_secret': '',
+                                    'api_key': creds['api_key'], 'api_secret': creds['api_secret']})
+    create_meeting(login(zoom_host), future_event(create_event, 1, zoom_host))
+    assert len(zoom_sim.meetings()) == 1
+    assert zoom_sim.requests('/oauth') == []  # JWTs are signed locally, no token endpoint
+
+    admin = create_user(5, admin=True)
+    client = login(admin)
+    data = {'api_key': creds['api_key'], 'api_secret': 'wrong-secret', 'api_url': zoom_sim.api_url,
+            'oauth_url': zoom_sim.oauth_url, 'passcode_length': '10', 'default_visibility': 'logged_in'}
+    resp = client.post('/admin/plugins/vc_zoom/', data, prefix='')
+    assert 'Zoom refused these credentials' in resp.data.decode()
+    assert 'wrong-secret' not in resp.data.decode()
+    assert zoom_plugin.settings.get('api_secret') == creds['api_secret']

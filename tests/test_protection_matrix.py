@@ -13,6 +13,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
+from flask import current_app
 from indico.modules.api.models.keys import APIKey
 from indico.modules.events.contributions.models.contributions import Contribution
 from indico.modules.events.layout import layout_settings
@@ -349,7 +350,9 @@ def _plugin_emails(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.meeting)
     plugin.settings.set('notification_emails', [ADMIN_LIST])
     manager = w.users[MANAGER]
-    notify_created(plugin, w.vc_room, w.assoc, event, manager)
+    # Indico sends this one from its VC management pages (its template uses relative URLs of that blueprint)
+    with current_app.test_request_context(f'/event/{event.id}/manage/videoconference/'):
+        notify_created(plugin, w.vc_room, w.assoc, event, manager)
     notify_attached(plugin, w.vc_room, w.assoc, event, manager)
     notify_modified(plugin, w.vc_room, event, manager, {'Changed': 'password, topic'})
     notify_remote_deleted(plugin, w.vc_room, [event])

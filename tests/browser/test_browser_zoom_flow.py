@@ -193,8 +193,11 @@ def test_change_host_to_second_user(admin_page, live, flow, shot):
     save_dialog(page, form)
     shot(page, 'updated')
     assert page.locator('.success-message-box').inner_text().strip() == f"Zoom room '{ROOM_NAME}' updated"
-    details = room_row(page).locator('xpath=following-sibling::tr[1]')
-    assert f'{host["first_name"]} {host["last_name"]}' in details.inner_text()
+    room_row(page).locator('a.toggle-details').click()  # unfold the meeting's details
+    details = room_row(page).locator('xpath=following-sibling::tr[1]').locator('dl.details-container')
+    details.wait_for()
+    shot(page, 'details')
+    assert f'{host["first_name"]} {host["last_name"]} <{host["email"]}>' in details.inner_text()
 
     meeting = flow.sim_meeting()
     zoom_user = next(u for u in flow.sim('/users') if u['email'] == host['email'])

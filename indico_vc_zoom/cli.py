@@ -1,0 +1,54 @@
+"""``indico zoom …``: admin commands (check the credentials, bring stored meetings in line with Zoom)."""
+
+import click
+from indico.cli.core import cli_group
+from indico.core.db import db
+from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
+
+from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
+
+
+@cli_group(name='zoom')
+def cli():
+    """Manage the Zoom videoconference plugin."""
+
+
+@cli.command()
+def check():
+    """Obtain a token with the configured credentials and report what Zoom said."""
+    from indico_vc_zoom.api import get_client
+    try:
+        client = get_client()
+        client.check_credentials()
+    except ZoomError as exc:
+        click.secho(f'Zoom refused the configured credentials: {exc}', fg='red')
+        raise SystemExit(1)
+    click.secho(f'Credentials accepted; API at {client.base_url}', fg='green')
+
+
+@cli.command()
+@click.option('--dry-run', is_flag=True, help='Only report what would change.')
+def refresh(dry_run):
+    """Fetch every active Zoom meeting from Zoom; mark the ones deleted on Zoom as deleted (one GET each)."""
+    from indico_vc_zoom import meetings
+    rooms = VCRoom.query.filter(VCRoom.type == 'zoom', VCRoom.status != VCRoomStatus.deleted).all()
+    gone = failed = 0
+    for vc_room in rooms:
+        try:
+            meeting, kind = meetings.fetch_meeting(vc_room)
+        except ZoomNotFound:
+            gone += 1
+            click.echo(f'{vc_room.name} ({vc_room.data.get("zoom_id")}): deleted on Zoom')
+            if not dry_run:
+                meetings.mark_deleted(vc_room)
+            continue
+        except ZoomError as exc:
+            failed += 1
+            click.secho(f'{vc_room.name}: {exc}', fg='yellow')
+            continue
+        if not dry_run:
+            meetings.store_zoom_meeting(vc_room, meeting, kind)
+    if not dry_run:
+        db.session.commit()
+    click.echo(f'{len(rooms)} meeting(s) checked, {gone} deleted on Zoom, {failed} error(s)'
+               + (' (dry run: nothing saved)' if dry_run else ''))

@@ -61,11 +61,6 @@ MATRIX = [(mode, viewer, surface) for surface in SURFACES for mode in VISIBILITY
 MATRIX_SIZE = len(MATRIX)
 
 
-def pytest_terminal_summary_line():
-    return f'join-link protection matrix: {MATRIX_SIZE} cases ({len(VISIBILITY_MODES)} modes x {len(VIEWERS)} '\
-           f'viewers x {len(SURFACES)} surfaces)'
-
-
 def mode_allows(mode, viewer):
     """The spec, written independently of protection.py: who may see everything on a viewer-aware surface."""
     if viewer == MANAGER:
@@ -384,7 +379,25 @@ SURFACE_RENDERERS = {
 }
 
 
-def test_matrix_size():
+class MatrixSummary:
+    """Adds the matrix size to pytest's terminal summary (also with ``-q``), for the README."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def pytest_terminal_summary(self, terminalreporter):
+        generated = [item for item in self.session.items if item.originalname == 'test_join_link_matrix']
+        nodeids = {item.nodeid for item in generated}
+        passed = sum(1 for rep in terminalreporter.stats.get('passed', []) if rep.nodeid in nodeids)
+        terminalreporter.write_line(
+            f'join-link protection matrix: {len(generated)} generated cases ({len(VISIBILITY_MODES)} modes x '
+            f'{len(VIEWERS)} viewers x {len(SURFACES)} surfaces), {passed} passed')
+
+
+def test_matrix_size(request):
+    [parametrize] = [mark for mark in test_join_link_matrix.pytestmark if mark.name == 'parametrize']
+    assert len(set(parametrize.args[1])) == MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * len(SURFACES) == 192
     assert set(SURFACE_RENDERERS) == set(SURFACES)
-    assert MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * len(SURFACES) == 192
-    print(pytest_terminal_summary_line())
+    if not request.config.pluginmanager.has_plugin('vc-zoom-protection-matrix'):
+        request.config.pluginmanager.register(MatrixSummary(request.session), 'vc-zoom-protection-matrix')
+    print(f'join-link protection matrix: {MATRIX_SIZE} cases')

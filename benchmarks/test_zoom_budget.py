@@ -1,0 +1,134 @@
+"""Zoom API calls and wall time per user action, measured through Indico's real controllers.
+
+Run with ``bash scripts/bench``; writes ``benchmarks/results.md``. Nothing here asserts a timing: the numbers are
+measurements. Call counts come from the simulator's request log (what Zoom would have received).
+"""
+
+import statistics
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from indico.core.db import db
+from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
+from indico.util.date_time import now_utc
+
+from indico_vc_zoom.api import get_client
+from indico_vc_zoom.users import user_cache
+from indico_vc_zoom.zoom import ZoomClient
+from indico_vc_zoom.zoom.auth import S2SAuth
+
+
+ROUNDS = 5
+RESULTS = Path(__file__).with_name('results.md')
+rows = []
+
+
+def _event(create_event, id_, manager, days=3):
+    start = now_utc(exact=False) + timedelta(days=days)
+    event = create_event(id_, start_dt=start, end_dt=start + timedelta(hours=1))
+    event.update_principal(manager, full_access=True)
+    db.session.flush()
+    return event
+
+
+def _form(name, **extra):
+    return {'vc-name': name, 'vc-description': '', 'vc-password': '12345678', 'vc-password_visibility': 'logged_in',
+            'vc-host_choice': 'myself', 'vc-linking': 'event', 'vc-show': 'y', 'vc-meeting_type': 'meeting', **extra}
+
+
+def _template(path):
+    parts = path.split('/')[2:]  # drop '', 'v2'
+    return '/' + '/'.join('{id}' if i % 2 else part for i, part in enumerate(parts))
+
+
+def _measure(zoom_sim, label, action):
+    """Run ``action`` ROUNDS times; record the Zoom calls of the last round and the median time."""
+    times = []
+    for i in range(ROUNDS):
+        zoom_sim.clear_requests()
+        start = time.perf_counter()
+        action(i)
+        times.append(time.perf_counter() - start)
+    calls = Counter(f"{r['method']} {_template(r['path'])}" for r in zoom_sim.requests())
+    rows.append((label, sum(calls.values()), ', '.join(f'{v}x {k}' for k, v in sorted(calls.items())) or '-',
+                 statistics.median(times) * 1000))
+
+
+def test_action_budget(db, zoom_plugin, zoom_host, create_event, login, zoom_sim, smtp):
+    client = login(zoom_host)
+    events = [_event(create_event, 100 + i, zoom_host) for i in range(ROUNDS * 2)]
+
+    def create(i):
+        resp = client.post(f'/event/{events[i].id}/manage/videoconference/zoom/create', _form(f'Bench {i}'))
+        assert resp.json['success']
+
+    _measure(zoom_sim, 'create (cold cache: host looked up)', lambda i: (user_cache.delete(zoom_host.email), create(i)))
+    assocs = [VCRoomEventAssociation.query.filter_by(event_id=events[i].id).one() for i in range(ROUNDS)]
+
+    def edit(i, **changes):
+        assoc = assocs[i]
+        room = assoc.vc_room
+        data = _form(room.name, **{'vc-password': room.data['password'], 'vc-mute_audio': None, **changes})
+        data = {k: v for k, v in data.items() if v is not None and k != 'vc-meeting_type'}
+        for key in ('mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host', 'waiting_room'):
+            if room.data.get(key):
+                data[f'vc-{key}'] = 'y'
+        url = f'/event/{assoc.event_id}/manage/videoconference/zoom/{assoc.id}/'
+        assert client.post(url, data).json['success']
+
+    _measure(zoom_sim, 'open the edit form', lambda i: client.get(
+        f'/event/{assocs[i].event_id}/manage/videoconference/zoom/{assocs[i].id}/'))
+    _measure(zoom_sim, 'save edit without changes', lambda i: edit(i))
+    _measure(zoom_sim, 'save edit (rename)', lambda i: edit(i, **{'vc-name': f'Renamed {i}'}))
+
+    def attach(i):
+        resp = client.post(f'/event/{events[ROUNDS + i].id}/manage/videoconference/zoom/attach/', {
+            'vc-room': str(assocs[i].vc_room.id), 'vc-linking': 'event', 'vc-show': 'y',
+            'vc-password_visibility': 'everyone'})
+        assert resp.status_code == 200
+
+    _measure(zoom_sim, 'attach to a second event (loses fixed time)', attach)
+    second = [VCRoomEventAssociation.query.filter_by(event_id=events[ROUNDS + i].id).one() for i in range(ROUNDS)]
+    _measure(zoom_sim, 'detach one of two links', lambda i: client.post(
+        f'/event/{second[i].event_id}/manage/videoconference/zoom/{second[i].id}/remove'))
+    _measure(zoom_sim, 'delete (last link)', lambda i: client.post(
+        f'/event/{assocs[i].event_id}/manage/videoconference/zoom/{assocs[i].id}/remove'))
+
+
+def test_token_reuse(db, zoom_plugin, zoom_host, zoom_sim):
+    zoom_sim.clear_requests()
+    client = get_client()
+    start = time.perf_counter()
+    for _ in range(200):
+        client.get_user(zoom_host.email)
+    elapsed = time.perf_counter() - start
+    token_requests = len(zoom_sim.requests('/oauth'))
+    rows.append(('200 API calls, shared Redis token cache', 200 + token_requests,
+                 f'{token_requests}x oauth token, 200x GET users', elapsed / 200 * 1000))
+
+    zoom_sim.clear_requests()
+    creds = zoom_sim.credentials
+    naive = 0
+    start = time.perf_counter()
+    for _ in range(50):
+        # what a client without a shared cache pays: one token per worker/request
+        fresh = ZoomClient(S2SAuth(creds['account_id'], creds['client_id'], creds['client_secret'],
+                                   oauth_url=zoom_sim.oauth_url), api_url=zoom_sim.api_url)
+        fresh.get_user(zoom_host.email)
+        naive += 1
+    elapsed = time.perf_counter() - start
+    rows.append(('50 API calls, no shared token cache (for comparison)', naive + len(zoom_sim.requests('/oauth')),
+                 f"{len(zoom_sim.requests('/oauth'))}x oauth token, 50x GET users", elapsed / 50 * 1000))
+
+
+def teardown_module(module):
+    lines = ['# Zoom API budget (measured)', '',
+             f"Produced by `bash scripts/bench`; {ROUNDS} rounds per action, median wall time through Indico's real",
+             'controllers with the Zoom simulator on loopback (strict mode when the spec is present). Calls are what',
+             'Zoom received during the last round.', '',
+             '| action | Zoom calls | which | median ms |', '|---|---|---|---|']
+    lines += [f'| {label} | {count} | {which} | {ms:.1f} |' for label, count, which, ms in rows]
+    RESULTS.write_text('\n'.join(lines) + '\n')
+    print('\n' + '\n'.join(lines))

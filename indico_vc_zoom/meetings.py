@@ -264,6 +264,7 @@ def discard_new_room(vc_room):
         assoc.vc_room = None
         if assoc in db.session:
             db.session.expunge(assoc)
+    vc_room.created_by_user = None  # else the user's backref would try to save it again
     if vc_room in db.session:
         db.session.expunge(vc_room)
 

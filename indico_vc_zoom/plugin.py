@@ -300,7 +300,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         kind = vc_room.data.get('meeting_type', MEETING)
         changes = meetings.changes_to_push(vc_room, event)
         changes = {k: v for k, v in changes.items() if k in meetings.SCHEDULE_KEYS}
-        if not changes:
+        if not changes or vc_room.status == VCRoomStatus.deleted:
             return False
         self._call_with_kind_fallback(vc_room, 3, meetings.to_zoom_payload(changes, kind))
         meetings.apply_pushed(vc_room, changes)
@@ -319,6 +319,24 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
             except ZoomError as exc:
                 self.logger.warning('Could not move Zoom meeting %s: %s', vc_room.data.get('zoom_id'), exc)
                 flash(f'The Zoom meeting "{vc_room.name}" could not be moved to the new time: {exc}', 'warning')
+
+    def clone_room(self, old_event_vc_room, link_object):
+        # the cloned event shares the meeting: a meeting used by several events has no fixed time
+        clone = super().clone_room(old_event_vc_room, link_object)
+        clone.data = dict(old_event_vc_room.data or {})
+        vc_room = old_event_vc_room.vc_room
+        kind = vc_room.data.get('meeting_type', MEETING)
+        recurring = meetings.ZOOM_TYPES[kind][1]
+        if vc_room.status != VCRoomStatus.deleted and vc_room.data.get('zoom', {}).get('zoom_type') != recurring:
+            changes = {'zoom_type': recurring}
+            try:
+                self._call_with_kind_fallback(vc_room, 3, meetings.to_zoom_payload(changes, kind))
+            except ZoomError as exc:
+                self.logger.warning('Could not make cloned Zoom meeting %s recurring: %s',
+                                    vc_room.data.get('zoom_id'), exc)
+            else:
+                meetings.apply_pushed(vc_room, changes)
+        return clone
 
     def _association_removed(self, vc_room, assoc, initiator):
         # Indico has no hook for detaching a room from one of several events; the relationship event is one

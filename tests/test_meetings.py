@@ -480,3 +480,18 @@ def test_legacy_jwt_credentials(db, zoom_plugin, zoom_host, create_user, create_
     assert 'Zoom refused these credentials' in resp.data.decode()
     assert 'wrong-secret' not in resp.data.decode()
     assert zoom_plugin.settings.get('api_secret') == creds['api_secret']
+
+
+def test_cloned_event_shares_meeting_without_fixed_time(db, manager_client, zoom_host, create_event, zoom_sim):
+    from indico.modules.vc.clone import VCCloner
+    event = future_event(create_event, 1, zoom_host)
+    assoc = create_meeting(manager_client, event)
+    new_event = future_event(create_event, 2, zoom_host, days=10)
+    zoom_sim.clear_requests()
+    VCCloner(event).run(new_event, set(), {})
+    [patch] = zoom_calls(zoom_sim)
+    assert patch['body'] == {'type': 3}
+    assert zoom_sim.meetings()[0]['type'] == 3
+    clone = VCRoomEventAssociation.query.filter_by(event_id=new_event.id).one()
+    assert clone.vc_room == assoc.vc_room
+    assert clone.data['password_visibility'] == 'logged_in'

@@ -495,3 +495,28 @@ def test_cloned_event_shares_meeting_without_fixed_time(db, manager_client, zoom
     clone = VCRoomEventAssociation.query.filter_by(event_id=new_event.id).one()
     assert clone.vc_room == assoc.vc_room
     assert clone.data['password_visibility'] == 'logged_in'
+
+
+def test_notifications_copy_host_and_admin_addresses(db, manager_client, zoom_plugin, zoom_host, create_user,
+                                                     create_event, zoom_sim, smtp):
+    other = create_user(2, first_name='Other', last_name='Host', email='other.host@example.test')
+    zoom_sim.add_user(other.email, 'Other', 'Host')
+    zoom_plugin.settings.set('notification_emails', ['zoom-admins@example.test'])
+    first = future_event(create_event, 1, zoom_host)
+    assoc = create_meeting(manager_client, first, host_choice='someone_else', host_user=other.identifier)
+    attach(manager_client, future_event(create_event, 2, zoom_host), assoc.vc_room)
+    second_assoc = VCRoomEventAssociation.query.filter_by(event_id=2).one()
+    zoom_id = assoc.vc_room.data['zoom_id']
+    remove(manager_client, second_assoc)
+    remove(manager_client, assoc)
+    subjects = [m['Subject'] for m in smtp.outbox]
+    assert len(smtp.outbox) == 3, subjects  # created, attached, deleted (detaching one of two sends nothing)
+    for message in smtp.outbox:
+        assert message['To'] == zoom_host.email
+        assert other.email in message['Cc']
+        assert 'zoom-admins@example.test' in message.details.rcpttos
+        assert 'zoom-admins@example.test' not in message.as_string()  # Bcc stays hidden
+    assert 'created' in subjects[0] and 'attached' in subjects[1] and 'deleted' in subjects[2].lower()
+    created = smtp.outbox[0].as_string()
+    assert str(zoom_id) in created
+    assert zoom_sim.meetings() == []

@@ -1,5 +1,7 @@
 """Where Indico hooks in: the VC plugin class. The Zoom work itself lives in ``meetings`` / ``zoom``."""
 
+from pathlib import Path
+
 from flask import flash, request, session
 from indico.core import signals
 from indico.core.db import db
@@ -11,6 +13,7 @@ from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomLinkType, VCRoomStatus
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults
+from markupsafe import Markup
 from sqlalchemy.event import listen
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm.attributes import flag_modified
@@ -129,6 +132,14 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         defaults = FormDefaults({**existing_vc_room.data, **(assoc.data or {})}, **kwargs)
         with self.plugin_context():
             return self.vc_room_form(prefix='vc-', obj=defaults, event=event, vc_room=existing_vc_room)
+
+    def render_form(self, **kwargs):
+        html = super().render_form(**kwargs)
+        # the dialog is loaded by AJAX; Indico runs inline scripts of dialog HTML
+        script = (Path(__file__).parent / 'client' / 'passcode.js').read_text()
+        length = int(self.settings.get('passcode_length'))
+        return Markup('{}<script>document.querySelector(\'#vc-room-form[data-vc-type="zoom"]\')'
+                      '.dataset.passcodeLength = {};\n{}</script>').format(Markup(html), length, Markup(script))
 
     def _refresh_before_edit(self, vc_room, event):
         """Show the edit form with Zoom's current state, and say so clearly if the meeting is gone."""

@@ -6,7 +6,6 @@ the join URL, its ``pwd=`` value and the passcode must be present exactly where 
 and a start URL planted in ``vc_room.data`` must never appear.
 """
 
-import email
 import json
 import re
 from datetime import timedelta
@@ -14,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 from flask import current_app
+from indico.core.db.sqlalchemy.protection import ProtectionMode
 from indico.modules.api.models.keys import APIKey
 from indico.modules.events.contributions.models.contributions import Contribution
 from indico.modules.events.layout import layout_settings
@@ -54,8 +54,11 @@ RECIPIENT_UNKNOWN = {'reminder_ical', 'registration_ical'}
 #: surfaces showing the join button only (the passcode travels inside the link as ``pwd=``)
 LINK_ONLY = {'conference_home'}
 SURFACES = (
-    'lecture_page', 'meeting_page', 'conference_home', 'conference_vc_page', 'meeting_timetable',
-    'event_ical', 'category_ical', 'http_api', 'manage_page', 'reminder_ical', 'registration_ical', 'plugin_emails',
+    'lecture_page', 'meeting_page', 'conference_home', 'conference_vc_page',  # event pages
+    'meeting_timetable', 'conference_timetable',  # the timetable's "vc-actions" hook
+    'event_ical', 'category_ical', 'http_api',  # exports
+    'manage_page',  # the management info box
+    'reminder_ical', 'registration_ical', 'plugin_emails',  # e-mails
 )
 MATRIX = [(mode, viewer, surface) for surface in SURFACES for mode in VISIBILITY_MODES for viewer in VIEWERS]
 MATRIX_SIZE = len(MATRIX)
@@ -131,6 +134,7 @@ class World:
         event = self.create_event(type_=type_, title=f'Protected event {type_.name}', start_dt=start,
                                   end_dt=start + timedelta(hours=3))
         event.update_principal(self.users[MANAGER], full_access=True)
+        assert event.effective_protection_mode == ProtectionMode.public
         self.event = event
         regform = RegistrationForm(event=event, title='Registration', currency='EUR', attach_ical=True)
         create_personal_data_fields(regform)
@@ -184,17 +188,19 @@ def page_text(resp):
     return resp.get_data(as_text=True)
 
 
+def envelope_recipients(message):
+    """Who the SMTP server delivered to (Bcc included, unlike the headers)."""
+    return {addr.lower() for addr in message.details.rcpttos}
+
+
 def mail_texts(messages, address=None):
-    """Raw bytes plus every decoded part (iCal unfolded) of the e-mails sent to ``address`` (all if None)."""
+    """Raw bytes plus every decoded part (iCal unfolded) of the e-mails delivered to ``address`` (all if None)."""
     texts = []
     for message in messages:
-        parsed = email.message_from_bytes(message.as_bytes() if hasattr(message, 'as_bytes') else message)
-        recipients = {addr.lower() for _name, addr in email.utils.getaddresses(
-            parsed.get_all('To', []) + parsed.get_all('Cc', []) + parsed.get_all('Bcc', []))}
-        if address is not None and address not in recipients and address not in message.get('X-RcptTo', ''):
+        if address is not None and address not in envelope_recipients(message):
             continue
-        texts.append(Encoded(parsed.as_string()))
-        for part in parsed.walk():
+        texts.append(Encoded(message.as_string()))
+        for part in message.walk():
             payload = part.get_payload(decode=True)
             if payload:
                 decoded = payload.decode('utf-8', 'replace')
@@ -255,6 +261,15 @@ def _meeting_timetable(w, viewer, client_for, smtp, plugin):
     # linked to a contribution, the room shows only through the timetable's "vc-actions" hook
     event = w.make_event(EventType.meeting, link_to='contribution')
     text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
+    assert 'Talk with video' in text
+    assert f'id="vc-room-{w.assoc.id}"' in text
+    return [text]
+
+
+def _conference_timetable(w, viewer, client_for, smtp, plugin):
+    # a conference's timetable in the meeting layout carries the same "vc-actions" hook
+    event = w.make_event(EventType.conference, link_to='contribution')
+    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/timetable/?view=standard'))
     assert 'Talk with video' in text
     assert f'id="vc-room-{w.assoc.id}"' in text
     return [text]
@@ -321,6 +336,7 @@ def _reminder_ical(w, viewer, client_for, smtp, plugin):
     reminder.send()
     [ics] = ical_attachments(smtp.outbox)
     assert 'BEGIN:VEVENT' in ics
+    assert mail_texts(smtp.outbox) == mail_texts(smtp.outbox, w.email_of(viewer))  # all of it went to the viewer
     return mail_texts(smtp.outbox)
 
 
@@ -338,6 +354,7 @@ def _registration_ical(w, viewer, client_for, smtp, plugin):
     notify_registration_creation(registration)
     [ics] = ical_attachments(smtp.outbox)
     assert 'BEGIN:VEVENT' in ics
+    assert mail_texts(smtp.outbox) == mail_texts(smtp.outbox, w.email_of(viewer))  # all of it went to the viewer
     return mail_texts(smtp.outbox)
 
 
@@ -356,9 +373,8 @@ def _plugin_emails(w, viewer, client_for, smtp, plugin):
     # each of these goes to privileged people only: the acting manager, the host and the admins' list
     allowed = {manager.email, w.host.email, ADMIN_LIST, event.creator.email}
     for message in smtp.outbox:
-        rcpts = {addr.lower() for _n, addr in email.utils.getaddresses(
-            message.get_all('To', []) + message.get_all('Cc', []) + message.get_all('Bcc', []))}
-        assert rcpts <= allowed, rcpts
+        assert envelope_recipients(message) <= allowed
+    assert any(ADMIN_LIST in envelope_recipients(message) for message in smtp.outbox)
     assert any(JOIN_URL in text and PASSCODE in text for text in everyone)  # the creation e-mail
     return mail_texts(smtp.outbox, w.email_of(viewer)) or ['(no e-mail for this viewer)']
 
@@ -369,6 +385,7 @@ SURFACE_RENDERERS = {
     'conference_home': _conference_home,
     'conference_vc_page': _conference_vc_page,
     'meeting_timetable': _meeting_timetable,
+    'conference_timetable': _conference_timetable,
     'event_ical': _event_ical,
     'category_ical': _category_ical,
     'http_api': _http_api,
@@ -396,7 +413,7 @@ class MatrixSummary:
 
 def test_matrix_size(request):
     [parametrize] = [mark for mark in test_join_link_matrix.pytestmark if mark.name == 'parametrize']
-    assert len(set(parametrize.args[1])) == MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * len(SURFACES) == 192
+    assert len(set(parametrize.args[1])) == MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * len(SURFACES) == 208
     assert set(SURFACE_RENDERERS) == set(SURFACES)
     if not request.config.pluginmanager.has_plugin('vc-zoom-protection-matrix'):
         request.config.pluginmanager.register(MatrixSummary(request.session), 'vc-zoom-protection-matrix')

@@ -10,11 +10,32 @@ from indico.modules.events.models.events import EventType
 from indico.modules.events.registration.models.registrations import RegistrationState
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 from indico.util.date_time import now_utc
-from test_protection_matrix import (ANONYMOUS, JOIN_URL, LOGGED, MANAGER, PASSCODE, PUBLIC_URL, PWD, REGISTRANT,
-                                    ROOM_NAME, START_SECRET, ZOOM_ID, World, assert_secrets, unfold_ical)
+from test_protection_matrix import (
+    ANONYMOUS,
+    JOIN_URL,
+    LOGGED,
+    MANAGER,
+    PASSCODE,
+    PUBLIC_URL,
+    PWD,
+    REGISTRANT,
+    ROOM_NAME,
+    START_SECRET,
+    ZOOM_ID,
+    World,
+    assert_secrets,
+    unfold_ical,
+)
 
-from indico_vc_zoom.protection import (EVERYONE, LOGGED_IN, NO_ONE, NOTHING, REGISTERED, VISIBILITY_MODES,
-                                       join_link_access)
+from indico_vc_zoom.protection import (
+    EVERYONE,
+    LOGGED_IN,
+    NO_ONE,
+    NOTHING,
+    REGISTERED,
+    VISIBILITY_MODES,
+    join_link_access,
+)
 
 
 @pytest.fixture
@@ -27,8 +48,10 @@ def client_for(test_client, login):
     return lambda world, viewer: test_client if viewer == ANONYMOUS else login(world.users[viewer])
 
 
-def checked_visibility(html):
-    """The value of the checked ``password_visibility`` radio button of a rendered form."""
+def checked_visibility(resp):
+    """The value of the checked ``password_visibility`` radio button of a rendered form (a dialog: JSON)."""
+    assert resp.status_code == 200
+    html = resp.json['html'] if resp.is_json else resp.get_data(as_text=True)
     checked = [tag for tag in re.findall(r'<input[^>]*name="vc-password_visibility"[^>]*>', html)
                if re.search(r'\schecked\b', tag)]
     assert len(checked) == 1, checked
@@ -50,12 +73,8 @@ def test_default_visibility_follows_setting(default, db, zoom_plugin, create_eve
     event.update_principal(manager, full_access=True)
     db.session.flush()
     client = login(manager)
-    create = client.get(f'/event/{event.id}/manage/videoconference/zoom/create')
-    assert create.status_code == 200
-    assert checked_visibility(create.get_data(as_text=True)) == default
-    attach = client.get(f'/event/{event.id}/manage/videoconference/zoom/attach/')
-    assert attach.status_code == 200
-    assert checked_visibility(attach.get_data(as_text=True)) == default
+    assert checked_visibility(client.get(f'/event/{event.id}/manage/videoconference/zoom/create')) == default
+    assert checked_visibility(client.get(f'/event/{event.id}/manage/videoconference/zoom/attach/')) == default
 
 
 def test_stored_visibility_missing_follows_setting(db, zoom_plugin, create_event, create_user, world):
@@ -166,8 +185,9 @@ def test_real_meeting_never_shows_the_start_url(db, smtp, zoom_plugin, zoom_host
     db.session.flush()
     manager = login(zoom_host)
     resp = manager.post(f'/event/{event.id}/manage/videoconference/zoom/create', {
-        'vc-name': 'Real meeting', 'vc-description': '', 'vc-password': '55501234', 'vc-password_visibility': REGISTERED,
-        'vc-host_choice': 'myself', 'vc-linking': 'event', 'vc-show': 'y', 'vc-meeting_type': 'meeting',
+        'vc-name': 'Real meeting', 'vc-description': '', 'vc-password': '55501234',
+        'vc-password_visibility': REGISTERED, 'vc-host_choice': 'myself', 'vc-linking': 'event', 'vc-show': 'y',
+        'vc-meeting_type': 'meeting',
     })
     assert resp.status_code == 200, resp.data
     [meeting] = zoom_sim.meetings()

@@ -13,6 +13,7 @@ from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomLinkType, VCRoomStatus
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults
+from indico.web.util import inject_js
 from markupsafe import Markup
 from sqlalchemy.event import listen
 from sqlalchemy.exc import DatabaseError
@@ -135,11 +136,13 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def render_form(self, **kwargs):
         html = super().render_form(**kwargs)
-        # the dialog is loaded by AJAX; Indico runs inline scripts of dialog HTML
+        # Inline scripts of the dialog HTML run while the dialog is still detached from the page (the form is not
+        # found and the dialog shows its HTML as text); injected JS runs once the dialog is in the page.
         script = (Path(__file__).parent / 'client' / 'passcode.js').read_text()
         length = int(self.settings.get('passcode_length'))
-        return Markup('{}<script>document.querySelector(\'#vc-room-form[data-vc-type="zoom"]\')'
-                      '.dataset.passcodeLength = {};\n{}</script>').format(Markup(html), length, Markup(script))
+        inject_js(Markup('<script>document.querySelector(\'#vc-room-form[data-vc-type="zoom"]\')'
+                         '.dataset.passcodeLength = {};\n{}</script>').format(length, Markup(script)))
+        return html
 
     def _refresh_before_edit(self, vc_room, event):
         """Show the edit form with Zoom's current state, and say so clearly if the meeting is gone."""

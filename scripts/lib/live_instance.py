@@ -360,12 +360,20 @@ def _demo(args):
                             redis_port=args.redis_port, pg_port=args.pg_port, db_name=args.db_name,
                             webhook_token=token)
     stop = []
+
+    def on_signal(signum, frame):
+        stop.append(signum)
+        if len(stop) == 1 and not ready:
+            raise KeyboardInterrupt  # abort the start-up at once; start() stops what it started
+
+    ready = False
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda signum, frame: stop.append(signum))
+        signal.signal(sig, on_signal)
 
     started = time.monotonic()
     try:
         instance.start()
+        ready = True
         admin, host = USERS['admin'], USERS['host']
         token_note = ('the default ' + repr(DEFAULT_WEBHOOK_TOKEN) if token == DEFAULT_WEBHOOK_TOKEN
                       else 'from DEMO_WEBHOOK_TOKEN')
@@ -374,7 +382,7 @@ Indico:          {instance.indico_url}
   events:        {instance.event_url('main')}
                  {instance.event_url('second')}
   admin:         {admin['login']} / {admin['password']}  ({admin['first_name']} {admin['last_name']}, event manager)
-  second user:   {host['login']} / {host['password']}   ({host['first_name']} {host['last_name']}, has a Zoom account)
+  second user:   {host['login']} / {host['password']}  ({host['first_name']} {host['last_name']}, has a Zoom account)
 Zoom simulator:  {instance.zoom_url}   (meetings: {instance.zoom_url}/_simulator/meetings)
   webhooks to:   {instance.indico_url}/api/plugin/zoom/webhook   (secret: {token_note})
 Data and logs:   {instance.data_dir}
@@ -389,6 +397,8 @@ READY {instance.indico_url}""", flush=True)
     except LiveInstanceError as exc:
         print(f'demo failed: {exc}', file=sys.stderr, flush=True)
         return 1
+    except KeyboardInterrupt:
+        return 130
     finally:
         instance.stop()
         print('demo stopped', file=sys.stderr, flush=True)

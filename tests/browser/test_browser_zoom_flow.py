@@ -117,7 +117,13 @@ def test_create_meeting_from_the_videoconference_page(admin_page, live, flow, sh
     form = page.locator('.ui-dialog form#vc-room-form')
     form.wait_for()
     form.locator('#vc-name').fill(ROOM_NAME)
-    form.locator('#vc-password').fill('24681357')
+    passcode = form.locator('#vc-password')
+    generated = passcode.input_value()
+    assert re.fullmatch(r'\d{10}', generated)  # the plugin's default passcode length
+    form.get_by_role('button', name='New passcode').click()  # the plugin's own JS in the dialog
+    assert re.fullmatch(r'\d{10}', passcode.input_value())
+    assert passcode.input_value() != generated
+    passcode.fill('24681357')
     assert form.locator('#vc-password_visibility-1').is_checked()  # logged-in users: the default
     assert form.locator('#vc-host_choice-0').is_checked()  # myself
     shot(page, 'create-dialog', full_page=False)

@@ -1,6 +1,6 @@
 """Zoom webhooks: verification, payload checks, and what each event changes in Indico.
 
-The first part (verification and payload shape) is pure: no Indico, no database, easy to test on its own.
+The first part (verification and payload shape) is pure functions that need neither Indico nor the database.
 Zoom signs each request with the app's secret token: ``x-zm-signature`` = ``v0=`` + hex HMAC-SHA256 of
 ``v0:{x-zm-request-timestamp}:{raw body}``. Requests outside a 5-minute window are refused (replays).
 """
@@ -116,6 +116,8 @@ EVENTS = {
 }
 #: Zoom's ``type`` values per kind
 TYPES = {MEETING: {1, 2, 3, 4, 8, 10}, WEBINAR: {5, 6, 9}}
+#: what a conversion does to the type (scheduled, recurring without / with fixed time)
+CONVERTED_TYPES = {2: 5, 3: 6, 8: 9, 5: 2, 6: 3, 9: 8}
 #: settings we mirror; all booleans
 BOOL_SETTINGS = ('host_video', 'participant_video', 'panelists_video', 'mute_upon_entry', 'join_before_host',
                  'waiting_room')
@@ -154,9 +156,20 @@ def parse_body(raw_body):
 def plain_token(body):
     payload = body.get('payload')
     token = payload.get('plainToken') if isinstance(payload, dict) else None
-    if not isinstance(token, str) or not 0 < len(token) <= 1000:
+    if not _is_text(token, 1000) or not token:
         raise InvalidPayload('payload.plainToken is missing')
     return token
+
+
+def _is_text(value, max_length=MAX_STRING):
+    """A string PostgreSQL and UTF-8 can take: no NUL, no lone surrogates (both would fail only at flush)."""
+    if not isinstance(value, str) or len(value) > max_length or '\x00' in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_int(value):
@@ -175,7 +188,7 @@ def _check_string(obj, key, *, nullable=False, nonempty=False):
     value = obj[key]
     if value is None and nullable:
         return
-    if not isinstance(value, str) or len(value) > MAX_STRING or (nonempty and not value.strip()):
+    if not _is_text(value) or (nonempty and not value.strip()):
         raise InvalidPayload(f'payload.object.{key} is invalid')
 
 
@@ -216,7 +229,7 @@ def parse_notification(body):
     """A :class:`Notification` from a body whose ``event`` is one of :data:`EVENTS`."""
     action, kind = EVENTS[body['event']]
     ts = body.get('event_ts')
-    if not _is_int(ts) or ts < 0:
+    if not _is_int(ts) or not 0 <= ts <= MAX_ZOOM_ID:
         raise InvalidPayload('event_ts is missing')
     payload = body.get('payload')
     if not isinstance(payload, dict) or not isinstance(payload.get('object'), dict):
@@ -280,12 +293,13 @@ def find_rooms(zoom_id):
                            VCRoom.data.contains({'zoom_id': str(zoom_id)})))
             .order_by(VCRoom.id)
             .with_for_update()
+            .populate_existing()
             .all())
 
 
 def apply_notification(vc_room, notification):
     """Apply the event to the room once; ``False`` if it was already applied or is older than the last one."""
-    seen = vc_room.data.get('webhook') or {}
+    seen = vc_room.data.get('last_webhook') or {}
     last_ts = seen.get('ts')
     keys = seen.get('keys') or []
     if _is_int(last_ts):
@@ -303,7 +317,7 @@ def apply_notification(vc_room, notification):
         _updated(vc_room, notification)
     # events of the same millisecond may still come; older ones are ignored by the timestamp alone
     keys = (keys if notification.ts == last_ts else []) + [notification.key]
-    vc_room.data['webhook'] = {'ts': notification.ts, 'keys': keys[-20:]}
+    vc_room.data['last_webhook'] = {'ts': notification.ts, 'keys': keys[-20:]}
     flag_modified(vc_room, 'data')
     logger.info('Applied Zoom webhook %s for %s to %r', notification.event, notification.zoom_id, vc_room)
     return True
@@ -351,6 +365,10 @@ def _updated(vc_room, notification):
     old_kind = data.get('meeting_type', MEETING)
     old_password = data.get('password')
     old_host = data.get('zoom_host_id')
+    old_type = data.get('zoom', {}).get('zoom_type')
+    if (notification.action == 'converted' and 'type' not in fields
+            and CONVERTED_TYPES.get(old_type) in TYPES[notification.kind]):
+        fields = {**fields, 'type': CONVERTED_TYPES[old_type]}  # keep the stored type in line with the kind
     meetings.store_zoom_meeting(vc_room, fields, notification.kind)
     fetched = None
     password_changed = 'password' in fields and fields['password'] != old_password
@@ -362,10 +380,13 @@ def _updated(vc_room, notification):
         elif password_changed:
             # a stale pwd= would let nobody in; without it Zoom asks for the passcode
             data['join_url'] = strip_passcode(data.get('join_url'))
-    log_data = {'Changed on Zoom': ', '.join(sorted(k for k in fields if k not in ('uuid', 'join_url'))) or '-'}
+    changed = sorted(k for k in fields if k not in ('uuid', 'join_url'))
+    log_data = {'Changed on Zoom': ', '.join(changed) or '-'}
     new_host = data.get('zoom_host_id')
     if new_host and new_host != old_host:
         log_data['New host'] = _apply_new_host(vc_room, new_host, fields, fetched)
+    if not changed and notification.action != 'converted':
+        return  # only fields we do not mirror changed: nothing to tell the managers
     if notification.action == 'converted':
         summary = f'Zoom {old_kind} "{vc_room.name}" was converted to a {data["meeting_type"]} on Zoom'
     else:

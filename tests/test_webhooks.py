@@ -91,18 +91,25 @@ def test_sign_matches_zoom():
     assert webhooks.encrypt_token('secret', 'abc') == encrypt_token('secret', 'abc')
 
 
+def zoom_headers(token, timestamp, body):
+    return {'x-zm-request-timestamp': str(timestamp), 'x-zm-signature': sign(token, str(timestamp), body)}
+
+
 def test_verify_signature_accepts_zoom_signature():
     body = b'{"a": 1}'
     now = 1_700_000_000
     headers = {'X-Zm-Request-Timestamp': str(now), 'X-Zm-Signature': sign('tok', str(now), body)}
     assert webhooks.verify_signature('tok', headers, body, now=now)
-    assert webhooks.verify_signature('tok', headers, body, now=now + 299)
+    assert webhooks.verify_signature('tok', headers, body, now=now + 300)
+    assert webhooks.verify_signature('tok', headers, body, now=now - 300)
+    assert not webhooks.verify_signature('tok', headers, body, now=now + 301)
     assert webhooks.authenticate('tok', headers, body, now=now) == 'signature'
 
 
 @pytest.mark.parametrize(('name', 'change'), [
-    ('stale', lambda h, now: {**h, 'x-zm-request-timestamp': str(now - 301)}),
-    ('future', lambda h, now: {**h, 'x-zm-request-timestamp': str(now + 301)}),
+    ('stale', lambda h, now: zoom_headers('tok', now - 301, b'{"a": 1}')),
+    ('future', lambda h, now: zoom_headers('tok', now + 301, b'{"a": 1}')),
+    ('timestamp not signed', lambda h, now: {**h, 'x-zm-request-timestamp': str(now - 1)}),
     ('forged', lambda h, now: {**h, 'x-zm-signature': sign('other', str(now), b'{"a": 1}')}),
     ('no signature', lambda h, now: {'x-zm-request-timestamp': h['x-zm-request-timestamp']}),
     ('no timestamp', lambda h, now: {'x-zm-signature': h['x-zm-signature']}),
@@ -187,8 +194,9 @@ def test_unauthenticated_requests_change_nothing(test_client, room_event, case):
     headers = {
         'missing': {},
         'forged': signed_headers(body, token='not-the-token'),
-        'stale': signed_headers(body, timestamp=int(time.time()) - 301),
-        'future': signed_headers(body, timestamp=int(time.time()) + 301),
+        # a margin: the request is handled a moment after the timestamp is taken
+        'stale': signed_headers(body, timestamp=int(time.time()) - 310),
+        'future': signed_headers(body, timestamp=int(time.time()) + 310),
         'other body': signed_headers(body.replace(b'deleted', b'updated')),
         'legacy off': {'authorization': WEBHOOK_TOKEN},
         'garbage': {'x-zm-request-timestamp': '12ab', 'x-zm-signature': 'v0=\xe9\xff'},
@@ -318,6 +326,26 @@ def test_host_change_to_someone_unknown_to_indico(test_client, room, zoom_sim, z
     assert room.data['host'] == zoom_host.identifier  # no Indico user to map to
 
 
+def test_host_change_when_zoom_does_not_know_the_user(test_client, room, zoom_sim, zoom_host):
+    resp = post_signed(test_client, event_body('meeting.updated', room.data['zoom_id'], host_id='vanished'))
+    assert resp.status_code == 200
+    assert room.data['zoom_host_id'] == 'vanished'
+    assert 'host_email' not in room.data  # the previous host's address would be wrong
+    assert room.data['host'] == zoom_host.identifier
+    assert [r['path'] for r in zoom_sim.requests()] == ['/v2/users/vanished']
+
+
+def test_update_of_fields_not_mirrored_changes_nothing_visible(test_client, room_event, zoom_sim):
+    room, event = room_event
+    before, logs = json.loads(json.dumps(room.data)), log_count(event)
+    resp = post_signed(test_client, event_body('meeting.updated', room.data['zoom_id'],
+                                               recurrence={'type': 1}, tracking_fields=[]))
+    assert resp.json == {'status': 'applied'}
+    assert {k: v for k, v in room.data.items() if k != 'last_webhook'} == before
+    assert log_count(event) == logs
+    assert zoom_sim.requests() == []
+
+
 def test_meeting_deleted(test_client, room_event, smtp, create_event, create_user, zoom_plugin):
     room, event = room_event
     zoom_plugin.settings.set('notification_emails', ['vc-admins@example.com'])
@@ -380,6 +408,16 @@ def test_conversion_without_join_url_gets_meeting(test_client, room, zoom_sim):
     assert room.data['meeting_type'] == 'webinar'
     assert room.data['join_url'] == zoom_sim.webinars()[0]['join_url']
     assert [(r['method'], r['path']) for r in zoom_sim.requests()] == [('GET', f'/v2/webinars/{zoom_id}')]
+
+
+def test_conversion_without_type_keeps_stored_type_consistent(test_client, room, zoom_sim):
+    assert room.data['zoom']['zoom_type'] == 2
+    resp = post_signed(test_client, event_body('meeting.converted_to_webinar', room.data['zoom_id'],
+                                               join_url='https://zoom.example/w/1?pwd=W'))
+    assert resp.json == {'status': 'applied'}
+    assert room.data['meeting_type'] == 'webinar'
+    assert room.data['zoom']['zoom_type'] == 5
+    assert zoom_sim.requests() == []
 
 
 def test_zoom_id_as_string(test_client, room):
@@ -456,6 +494,12 @@ def _malformed(zoom_id):
         'settings list': {**ok, 'payload': {'object': {**obj, 'settings': []}}},
         'setting string': {**ok, 'payload': {'object': {**obj, 'settings': {'waiting_room': 'yes'}}}},
         'host_id list': {**ok, 'payload': {'object': {**obj, 'host_id': ['a']}}},
+        # valid JSON, but PostgreSQL cannot store NUL and UTF-8 has no lone surrogates
+        'topic NUL': {**ok, 'payload': {'object': {**obj, 'topic': 'a\x00b'}}},
+        'agenda surrogate': {**ok, 'payload': {'object': {**obj, 'agenda': '\ud800'}}},
+        'host_id surrogate': {**ok, 'payload': {'object': {**obj, 'host_id': 'x\udfff'}}},
+        'plainToken NUL': {'event': 'endpoint.url_validation', 'payload': {'plainToken': '\x00'}},
+        'plainToken surrogate': {'event': 'endpoint.url_validation', 'payload': {'plainToken': '\ud800'}},
     }
 
 

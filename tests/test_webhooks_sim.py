@@ -78,6 +78,11 @@ def room_event(db, smtp, zoom_plugin, zoom_host, create_event, login, zoom_sim):
     return VCRoom.query.filter_by(name='Simulated meeting').one(), event
 
 
+@pytest.fixture
+def room(room_event):
+    return room_event[0]
+
+
 def from_zoom(zoom_sim, receiver, event, zoom_id=0, **kwargs):
     """Have the simulator do ``event`` and send its webhook; return the captured (body, headers)."""
     result = zoom_sim.send_webhook(event, zoom_id, **kwargs)
@@ -139,11 +144,6 @@ def test_settings_updated_from_zoom_without_calls(test_client, room, zoom_sim, r
     assert room.data['mute_host_video'] is False
     assert room.data['zoom']['duration'] == 45
     assert zoom_sim.requests() == []
-
-
-@pytest.fixture
-def room(room_event):
-    return room_event[0]
 
 
 def test_tampered_or_stale_deliveries_are_refused(test_client, room, zoom_sim, receiver):

@@ -40,6 +40,12 @@ def notify_attached(plugin, vc_room, event_vc_room, event, user):
     _send(plugin, 'attach', event, vc_room, tpl, user)
 
 
+def notify_detached(plugin, vc_room, event_vc_room, event, user):
+    tpl = get_template_module('vc_zoom:emails/detached.html', plugin=plugin, vc_room=vc_room, event=event,
+                              user=user, linked_to_title=get_linked_to_description(event_vc_room))
+    _send(plugin, 'detach', event, vc_room, tpl, user)
+
+
 def notify_remote_deleted(plugin, vc_room, events):
     """Zoom told us the meeting was deleted on its side: tell the managers of every event using it."""
     for event in events:

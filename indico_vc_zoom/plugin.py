@@ -23,7 +23,7 @@ from indico_vc_zoom import meetings
 from indico_vc_zoom.api import DEFAULT_API_URL, DEFAULT_OAUTH_URL, get_client
 from indico_vc_zoom.forms import PluginSettingsForm, VCRoomAttachForm, VCRoomForm
 from indico_vc_zoom.meetings import MEETING, WEBINAR
-from indico_vc_zoom.notifications import notify_attached, notify_modified
+from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
 from indico_vc_zoom.protection import LOGGED_IN, VISIBILITY_CHOICES, full_access, get_visibility, join_link_access
 from indico_vc_zoom.users import NoZoomAccount, ensure_assistant, find_zoom_user
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomRateLimited, ZoomValidationError
@@ -353,9 +353,13 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return clone
 
     def _association_removed(self, vc_room, assoc, initiator):
-        # Indico has no hook for detaching a room from one of several events; the relationship event is one
-        if vc_room.type == self.service_name and assoc.event is not None and vc_room.status != VCRoomStatus.deleted:
-            self._log(assoc.event, LogKind.negative, 'Zoom meeting "{}" detached from this event', vc_room)
+        # Indico has no hook for detaching a room from one of several events; the relationship event is one.
+        # It fires before the removal: a list of one means the room itself is being deleted (logged there).
+        if (vc_room.type != self.service_name or assoc.event is None or vc_room.status == VCRoomStatus.deleted
+                or len(vc_room.events) < 2):
+            return
+        self._log(assoc.event, LogKind.negative, 'Zoom meeting "{}" detached from this event', vc_room)
+        notify_detached(self, vc_room, assoc, assoc.event, session.user if session else None)
 
     # --- messages, logs, notifications --------------------------------------------------------------------------
 

@@ -510,13 +510,14 @@ def test_notifications_copy_host_and_admin_addresses(db, manager_client, zoom_pl
     remove(manager_client, second_assoc)
     remove(manager_client, assoc)
     subjects = [m['Subject'] for m in smtp.outbox]
-    assert len(smtp.outbox) == 3, subjects  # created, attached, deleted (detaching one of two sends nothing)
+    assert len(smtp.outbox) == 4, subjects  # created, attached, detached (one of two), deleted
     for message in smtp.outbox:
         assert message['To'] == zoom_host.email
         assert other.email in message['Cc']
         assert 'zoom-admins@example.test' in message.details.rcpttos
         assert 'zoom-admins@example.test' not in message.as_string()  # Bcc stays hidden
-    assert 'created' in subjects[0] and 'attached' in subjects[1] and 'deleted' in subjects[2].lower()
+    assert 'created' in subjects[0] and 'attached' in subjects[1] and 'detached' in subjects[2]
+    assert 'deleted' in subjects[3].lower()
     created = smtp.outbox[0].as_string()
     assert str(zoom_id) in created
     assert zoom_sim.meetings() == []

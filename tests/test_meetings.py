@@ -521,3 +521,16 @@ def test_notifications_copy_host_and_admin_addresses(db, manager_client, zoom_pl
     created = smtp.outbox[0].as_string()
     assert str(zoom_id) in created
     assert zoom_sim.meetings() == []
+
+
+def test_session_block_link_uses_its_time(db, manager_client, zoom_host, create_event, create_session,
+                                          create_session_block, zoom_sim):
+    event = future_event(create_event, 1, zoom_host)
+    block = create_session_block(create_session(event, 'Parallel track'), 'Morning block', timedelta(minutes=90),
+                                 event.start_dt + timedelta(minutes=15))
+    assoc = create_meeting(manager_client, event, linking='block', block=str(block.id))
+    body = zoom_calls(zoom_sim, 'POST')[0]['body']
+    assert body['type'] == 2
+    assert body['duration'] == 90
+    assert body['start_time'] == block.start_dt.strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert assoc.link_object == block

@@ -5,7 +5,8 @@ start URL is never stored. Each association keeps its own ``password_visibility`
 """
 
 import secrets
-from datetime import UTC
+import time
+from datetime import UTC, timedelta
 
 from flask import g, has_app_context
 from indico.core.db import db
@@ -219,6 +220,38 @@ class SaveFailed(UserValueError):
 # A meeting created on Zoom must not outlive a failed save in Indico. The created ids wait in ``g`` until the
 # request's data is flushed successfully (``after_process``); if that flush or anything before it fails,
 # the meeting is deleted again.
+
+def remove_unconfirmed_create(kind, host_id, payload, since, waits=(0.5, 1.5)):
+    """After a create whose outcome is unknown (timeout, 5xx), delete a meeting Zoom made anyway.
+
+    Zoom has no idempotency keys; the host's meetings are listed (one GET per try) and a meeting with our topic
+    and type created since the request started is deleted. Returns the ids deleted.
+    """
+    client = get_client()
+    lister = client.list_webinars if kind == WEBINAR else client.list_meetings
+    since = zoom_time(since - timedelta(minutes=1))  # tolerate clock skew; ISO strings compare in time order
+    for wait in waits:
+        time.sleep(wait)  # the create may still be in progress on Zoom's side
+        try:
+            found = [m['id'] for m in lister(host_id)
+                     if m.get('topic') == payload.get('topic') and m.get('type') == payload.get('type')
+                     and (m.get('created_at') or '') >= since]
+        except ZoomError:
+            continue
+        for zoom_id in found:
+            try:
+                api_for(kind)[4](zoom_id)
+            except ZoomNotFound:
+                pass
+            except ZoomError:
+                logger.exception('Zoom %s %s was created although Indico saw an error; deleting it failed',
+                                 kind, zoom_id)
+            else:
+                logger.warning('Deleted Zoom %s %s: created although the create request failed', kind, zoom_id)
+        if found:
+            return found
+    return []
+
 
 def remember_pending(kind, zoom_id):
     g.setdefault('vc_zoom_pending', []).append((kind, zoom_id))

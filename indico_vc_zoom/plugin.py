@@ -11,6 +11,7 @@ from indico.modules.logs.models.entries import EventLogRealm, LogKind
 from indico.modules.vc import VCPluginMixin
 from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomLinkType, VCRoomStatus
+from indico.util.date_time import now_utc
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults
 from indico.web.util import inject_js
@@ -211,13 +212,16 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
             client = get_client()
             host, zoom_host = self._zoom_host(client, vc_room.data['host'])
             state = meetings.desired_state(vc_room, event)
-            create = meetings.api_for(kind)[1]
-            meeting = create(zoom_host['id'], meetings.to_zoom_payload(state, kind))
+            payload = meetings.to_zoom_payload(state, kind)
+            started = now_utc()
+            meeting = meetings.api_for(kind)[1](zoom_host['id'], payload)
         except NoZoomAccount as exc:
             meetings.discard_new_room(vc_room)
             raise VCRoomError(str(exc), field=self._host_field(vc_room))
         except ZoomError as exc:
             meetings.discard_new_room(vc_room)
+            if getattr(exc, 'outcome_unknown', False):
+                meetings.remove_unconfirmed_create(kind, zoom_host['id'], payload, started)
             who = zoom_host['email'] if zoom_host else None
             raise VCRoomError(self._describe_error(exc, 'create the meeting', who),
                               field=self._error_field(exc, vc_room))

@@ -534,3 +534,21 @@ def test_session_block_link_uses_its_time(db, manager_client, zoom_host, create_
     assert body['duration'] == 90
     assert body['start_time'] == block.start_dt.strftime('%Y-%m-%dT%H:%M:%SZ')
     assert assoc.link_object == block
+
+
+def test_create_timeout_removes_meeting_zoom_made_anyway(db, manager_client, zoom_host, create_event, zoom_sim):
+    # Zoom answers after the client's 15 s read timeout but does create the meeting: no orphan may stay
+    event = future_event(create_event, 1, zoom_host)
+    zoom_sim.fault(r'^/v2/users/[^/]+/meetings$', status=None, method='POST', delay=15.6)
+    resp = manager_client.post(create_url(event), form_data())
+    assert 'Zoom could not create the meeting' in form_errors(resp)
+    assert 'outcome of the request is unknown' in form_errors(resp)
+    assert VCRoom.query.count() == 0
+    assert zoom_sim.meetings() == []
+    # the simulator logs the slow POST when it answers, i.e. after the plugin's first look for it
+    [post] = zoom_calls(zoom_sim, 'POST')
+    [delete] = zoom_calls(zoom_sim, 'DELETE')
+    assert post['status'] == 201  # Zoom did create it...
+    assert delete['path'].startswith('/v2/meetings/') and delete['status'] == 204
+    host_meetings = post['path']
+    assert any(c['method'] == 'GET' and c['path'] == host_meetings for c in zoom_calls(zoom_sim))  # ...we looked

@@ -76,6 +76,11 @@ class ZoomClient:
 
     # meetings
 
+    def list_meetings(self, user_id, type='scheduled'):
+        resp = self._request('GET', '/users/{userId}/meetings', {'userId': user_id},
+                             params={'type': type, 'page_size': 300}, user=user_id)
+        return resp.json().get('meetings', [])
+
     def create_meeting(self, user_id, data):
         return self._request('POST', '/users/{userId}/meetings', {'userId': user_id}, json=data, user=user_id).json()
 
@@ -89,6 +94,11 @@ class ZoomClient:
         self._request('DELETE', '/meetings/{meetingId}', {'meetingId': meeting_id})
 
     # webinars
+
+    def list_webinars(self, user_id):
+        resp = self._request('GET', '/users/{userId}/webinars', {'userId': user_id}, params={'page_size': 300},
+                             user=user_id)
+        return resp.json().get('webinars', [])
 
     def create_webinar(self, user_id, data):
         return self._request('POST', '/users/{userId}/webinars', {'userId': user_id}, json=data, user=user_id).json()
@@ -161,6 +171,8 @@ class ZoomClient:
                                error_retries, delay)
                 time.sleep(delay)
                 continue
+            if isinstance(err, ZoomUnavailable) and not idempotent:
+                err.outcome_unknown = True  # a server error on a create does not prove nothing was created
             if isinstance(err, ZoomRateLimited) and err.daily:
                 logger.warning('Zoom %s %s hit the daily rate limit (user %s, resets %s)', method, template,
                                user or 'unknown', err.resets_at)
@@ -177,4 +189,7 @@ class ZoomClient:
             msg = f'Connection to Zoom failed ({type(exc).__name__})'
             if method not in IDEMPOTENT_METHODS:
                 msg += '; the request may or may not have been carried out'
-        return ZoomUnavailable(msg)
+        err = ZoomUnavailable(msg)
+        # a request that never connected was not carried out; any other failure of a POST may have been
+        err.outcome_unknown = method not in IDEMPOTENT_METHODS and not isinstance(exc, requests.ConnectTimeout)
+        return err

@@ -64,6 +64,8 @@ class ZoomUnavailable(ZoomError):
     """Zoom could not be reached, timed out or answered with a server error (5xx)."""
 
     title = 'Zoom is unavailable'
+    #: True when a non-idempotent request (a create) may have been carried out although it failed
+    outcome_unknown = False
 
 
 class ZoomRateLimited(ZoomError):

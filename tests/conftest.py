@@ -67,6 +67,29 @@ def zoom_host(dummy_user, zoom_sim):
     return dummy_user
 
 
+@pytest.fixture
+def zoom_room_event(db, smtp, zoom_plugin, zoom_host, create_event, login, zoom_sim):
+    """``(vc_room, event)``: an event managed by ``zoom_host`` with a Zoom meeting created through Indico's UI;
+    the simulator's request log and the e-mail outbox are emptied afterwards."""
+    from datetime import timedelta
+
+    from indico.modules.vc.models.vc_rooms import VCRoom
+    from indico.util.date_time import now_utc
+
+    event = create_event(start_dt=now_utc() + timedelta(days=2), end_dt=now_utc() + timedelta(days=2, hours=2))
+    event.update_principal(zoom_host, full_access=True)
+    db.session.flush()
+    resp = login(zoom_host).post(f'/event/{event.id}/manage/videoconference/zoom/create', {
+        'vc-name': 'Webhook meeting', 'vc-description': 'desc', 'vc-password': '12345678',
+        'vc-password_visibility': 'logged_in', 'vc-host_choice': 'myself', 'vc-linking': 'event',
+        'vc-show': 'y', 'vc-meeting_type': 'meeting',
+    })
+    assert resp.status_code == 200, resp.data
+    zoom_sim.clear_requests()
+    del smtp.outbox[:]
+    return VCRoom.query.filter_by(name='Webhook meeting').one(), event
+
+
 class LoggedInClient:
     """A test client with a logged-in user that posts forms the way a browser does (CSRF token included)."""
 

@@ -6,12 +6,10 @@ Requests are built the way Zoom builds them (``zoom_simulator.sign``) and go thr
 import json
 import logging
 import time
-from datetime import timedelta
 
 import pytest
 from indico.modules.logs.models.entries import EventLogEntry, EventLogRealm
-from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomStatus
-from indico.util.date_time import now_utc
+from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation, VCRoomStatus
 
 from indico_vc_zoom import webhooks
 from tests.conftest import WEBHOOK_TOKEN
@@ -60,27 +58,11 @@ def snapshot(room):
     return json.dumps(room.data, sort_keys=True), room.name, room.status
 
 
-@pytest.fixture
-def room_event(db, smtp, zoom_plugin, zoom_host, create_event, login, zoom_sim):
-    """An event managed by ``zoom_host`` with a Zoom meeting created through Indico's UI."""
-    event = create_event(start_dt=now_utc() + timedelta(days=2), end_dt=now_utc() + timedelta(days=2, hours=2))
-    event.update_principal(zoom_host, full_access=True)
-    db.session.flush()
-    resp = login(zoom_host).post(f'/event/{event.id}/manage/videoconference/zoom/create', {
-        'vc-name': 'Webhook meeting', 'vc-description': 'desc', 'vc-password': '12345678',
-        'vc-password_visibility': 'logged_in', 'vc-host_choice': 'myself', 'vc-linking': 'event',
-        'vc-show': 'y', 'vc-meeting_type': 'meeting',
-    })
-    assert resp.status_code == 200, resp.data
-    room = VCRoom.query.filter_by(name='Webhook meeting').one()
-    zoom_sim.clear_requests()
-    del smtp.outbox[:]
-    return room, event
 
 
 @pytest.fixture
-def room(room_event):
-    return room_event[0]
+def room(zoom_room_event):
+    return zoom_room_event[0]
 
 
 # --- pure verification ----------------------------------------------------------------------------------------------
@@ -188,8 +170,8 @@ def test_no_token_configured_refuses_everything(test_client, zoom_plugin, room):
 
 
 @pytest.mark.parametrize('case', ['missing', 'forged', 'stale', 'future', 'other body', 'legacy off', 'garbage'])
-def test_unauthenticated_requests_change_nothing(test_client, room_event, case):
-    room, event = room_event
+def test_unauthenticated_requests_change_nothing(test_client, zoom_room_event, case):
+    room, event = zoom_room_event
     body = json.dumps(event_body('meeting.deleted', room.data['zoom_id'])).encode()
     headers = {
         'missing': {},
@@ -209,8 +191,8 @@ def test_unauthenticated_requests_change_nothing(test_client, room_event, case):
     assert log_count(event) == logs
 
 
-def test_legacy_token_when_enabled(test_client, zoom_plugin, room_event, smtp):
-    room, event = room_event
+def test_legacy_token_when_enabled(test_client, zoom_plugin, zoom_room_event, smtp):
+    room, event = zoom_room_event
     zoom_plugin.settings.set('webhook_legacy_token', True)
     body = json.dumps(event_body('meeting.updated', room.data['zoom_id'], topic='Via legacy')).encode()
     assert post(test_client, body, {'authorization': 'wrong'}).status_code == 401
@@ -236,8 +218,8 @@ def test_secrets_not_logged(test_client, room, caplog):
 
 # --- events -------------------------------------------------------------------------------------------------------
 
-def test_meeting_updated_follows_zoom_without_calls(test_client, room_event, zoom_sim):
-    room, event = room_event
+def test_meeting_updated_follows_zoom_without_calls(test_client, zoom_room_event, zoom_sim):
+    room, event = zoom_room_event
     logs = log_count(event)
     resp = post_signed(test_client, event_body(
         'meeting.updated', room.data['zoom_id'], topic='Renamed on Zoom', agenda='New agenda', duration=90,
@@ -294,8 +276,8 @@ def test_password_change_when_zoom_is_down_drops_stale_pwd(test_client, room, zo
     assert str(room.data['zoom_id']) in room.data['join_url']
 
 
-def test_host_change_to_indico_user(test_client, room_event, zoom_sim, create_user):
-    room, event = room_event
+def test_host_change_to_indico_user(test_client, zoom_room_event, zoom_sim, create_user):
+    room, event = zoom_room_event
     other = create_user(2, email='newhost@example.com', first_name='New', last_name='Host')
     zoom_user = zoom_sim.add_user('newhost@example.com', 'New', 'Host')
     resp = post_signed(test_client, event_body('meeting.updated', room.data['zoom_id'], host_id=zoom_user['id']))
@@ -335,8 +317,8 @@ def test_host_change_when_zoom_does_not_know_the_user(test_client, room, zoom_si
     assert [r['path'] for r in zoom_sim.requests()] == ['/v2/users/vanished']
 
 
-def test_update_of_fields_not_mirrored_changes_nothing_visible(test_client, room_event, zoom_sim):
-    room, event = room_event
+def test_update_of_fields_not_mirrored_changes_nothing_visible(test_client, zoom_room_event, zoom_sim):
+    room, event = zoom_room_event
     before, logs = json.loads(json.dumps(room.data)), log_count(event)
     resp = post_signed(test_client, event_body('meeting.updated', room.data['zoom_id'],
                                                recurrence={'type': 1}, tracking_fields=[]))
@@ -346,8 +328,8 @@ def test_update_of_fields_not_mirrored_changes_nothing_visible(test_client, room
     assert zoom_sim.requests() == []
 
 
-def test_meeting_deleted(test_client, room_event, smtp, create_event, create_user, zoom_plugin):
-    room, event = room_event
+def test_meeting_deleted(test_client, zoom_room_event, smtp, create_event, create_user, zoom_plugin):
+    room, event = zoom_room_event
     zoom_plugin.settings.set('notification_emails', ['vc-admins@example.com'])
     other_event = create_event(title='Second event')
     other_manager = create_user(3, email='manager2@example.com')
@@ -366,7 +348,7 @@ def test_meeting_deleted(test_client, room_event, smtp, create_event, create_use
     assert all(m['Subject'].endswith('Videoconference deleted on Zoom: Webhook meeting') for m in smtp.outbox)
     recipients = [set(m.details.rcpttos) for m in smtp.outbox]
     assert any('manager2@example.com' in r for r in recipients)
-    assert any(room_event[0].created_by_user.email in r for r in recipients)
+    assert any(zoom_room_event[0].created_by_user.email in r for r in recipients)
     assert all('vc-admins@example.com' in r for r in recipients)
     # a second delivery (Zoom retries) changes nothing and sends nothing
     count = len(smtp.outbox)
@@ -441,8 +423,8 @@ def test_room_with_string_zoom_id_is_found(test_client, db, room):
     {'event': 'recording.completed', 'payload': {'object': {'id': 'whatever'}}},
     {'event': 'meeting.started', 'event_ts': 1, 'payload': {'object': {'id': '{zoom_id}'}}},
 ])
-def test_unknown_meetings_and_events_are_ignored(test_client, room_event, payload):
-    room, event = room_event
+def test_unknown_meetings_and_events_are_ignored(test_client, zoom_room_event, payload):
+    room, event = zoom_room_event
     payload = json.loads(json.dumps(payload).replace('"{zoom_id}"', str(room.data['zoom_id'])))
     before, logs = snapshot(room), log_count(event)
     resp = post_signed(test_client, payload)
@@ -504,8 +486,8 @@ def _malformed(zoom_id):
 
 
 @pytest.mark.parametrize('case', list(_malformed(1)))
-def test_malformed_signed_payloads_are_400(test_client, room_event, case):
-    room, event = room_event
+def test_malformed_signed_payloads_are_400(test_client, zoom_room_event, case):
+    room, event = zoom_room_event
     payload = _malformed(room.data['zoom_id'])[case]
     before, logs = snapshot(room), log_count(event)
     resp = post_signed(test_client, payload)
@@ -516,8 +498,8 @@ def test_malformed_signed_payloads_are_400(test_client, room_event, case):
     assert log_count(event) == logs
 
 
-def test_same_event_twice_is_applied_once(test_client, room_event):
-    room, event = room_event
+def test_same_event_twice_is_applied_once(test_client, zoom_room_event):
+    room, event = zoom_room_event
     body = json.dumps(event_body('meeting.updated', room.data['zoom_id'], topic='Once')).encode()
     logs = log_count(event)
     assert post(test_client, body, signed_headers(body)).json == {'status': 'applied'}

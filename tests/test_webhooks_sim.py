@@ -7,13 +7,11 @@ test client (Indico itself cannot be served from another thread: the test's DB s
 import json
 import threading
 import time
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from indico.modules.logs.models.entries import EventLogEntry, EventLogRealm
-from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
-from indico.util.date_time import now_utc
+from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
 from tests.conftest import WEBHOOK_TOKEN
 from zoom_simulator.webhooks import check_url_validation
@@ -62,25 +60,11 @@ def receiver(zoom_sim):
     receiver.stop()
 
 
-@pytest.fixture
-def room_event(db, smtp, zoom_plugin, zoom_host, create_event, login, zoom_sim):
-    event = create_event(start_dt=now_utc() + timedelta(days=2), end_dt=now_utc() + timedelta(days=2, hours=2))
-    event.update_principal(zoom_host, full_access=True)
-    db.session.flush()
-    resp = login(zoom_host).post(f'/event/{event.id}/manage/videoconference/zoom/create', {
-        'vc-name': 'Simulated meeting', 'vc-description': '', 'vc-password': '12345678',
-        'vc-password_visibility': 'logged_in', 'vc-host_choice': 'myself', 'vc-linking': 'event',
-        'vc-show': 'y', 'vc-meeting_type': 'meeting',
-    })
-    assert resp.status_code == 200, resp.data
-    zoom_sim.clear_requests()
-    del smtp.outbox[:]
-    return VCRoom.query.filter_by(name='Simulated meeting').one(), event
 
 
 @pytest.fixture
-def room(room_event):
-    return room_event[0]
+def room(zoom_room_event):
+    return zoom_room_event[0]
 
 
 def from_zoom(zoom_sim, receiver, event, zoom_id=0, **kwargs):
@@ -110,8 +94,8 @@ def test_url_validation_from_zoom(test_client, zoom_plugin, zoom_sim, receiver):
     assert check_url_validation(WEBHOOK_TOKEN, result['sent'], resp.data.decode())
 
 
-def test_meeting_updated_from_zoom(test_client, room_event, zoom_sim, receiver):
-    room, event = room_event
+def test_meeting_updated_from_zoom(test_client, zoom_room_event, zoom_sim, receiver):
+    room, event = zoom_room_event
     zoom_id = room.data['zoom_id']
     old_join_url = room.data['join_url']
     body, headers = from_zoom(zoom_sim, receiver, 'meeting.updated', zoom_id,
@@ -159,8 +143,8 @@ def test_tampered_or_stale_deliveries_are_refused(test_client, room, zoom_sim, r
     assert (json.dumps(room.data, sort_keys=True), room.name) == before
 
 
-def test_meeting_deleted_from_zoom(test_client, room_event, zoom_sim, receiver, smtp):
-    room, event = room_event
+def test_meeting_deleted_from_zoom(test_client, zoom_room_event, zoom_sim, receiver, smtp):
+    room, event = zoom_room_event
     body, headers = from_zoom(zoom_sim, receiver, 'meeting.deleted', room.data['zoom_id'])
     assert zoom_sim.meetings() == []
     resp = replay(test_client, body, headers)
@@ -168,7 +152,7 @@ def test_meeting_deleted_from_zoom(test_client, room_event, zoom_sim, receiver, 
     assert room.status == VCRoomStatus.deleted
     entry = (EventLogEntry.query.filter_by(event=event, realm=EventLogRealm.management)
              .order_by(EventLogEntry.id.desc()).first())
-    assert entry.summary == 'Zoom meeting "Simulated meeting" was deleted on Zoom'
+    assert entry.summary == 'Zoom meeting "Webhook meeting" was deleted on Zoom'
     assert len(smtp.outbox) == 1
     assert event.creator.email in smtp.outbox[0].details.rcpttos
     assert replay(test_client, body, headers).json == {'status': 'ignored'}

@@ -143,6 +143,9 @@ class ZoomMeetingOptionsMixin:
     join_before_host = BooleanField(_('Join before host'), widget=SwitchWidget())
 
     def validate_password(self, field):
+        vc_room = getattr(self, 'vc_room', None)
+        if vc_room is not None and field.data == vc_room.data.get('password'):
+            return  # unchanged: Zoom-side passcodes may be alphanumeric, editing other fields must still work
         if not PASSCODE_RE.match(field.data or ''):
             raise ValidationError(_('The passcode must be 6 to 10 digits.'))
 

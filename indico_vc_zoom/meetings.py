@@ -29,6 +29,8 @@ WEBINAR = 'webinar'
 ZOOM_TYPES = {MEETING: (2, 3), WEBINAR: (5, 6)}
 WEBINAR_TYPES = {5, 6, 9}
 OPTION_KEYS = ('waiting_room', 'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host')
+#: Zoom's limit for a meeting's agenda
+AGENDA_MAX = 2000
 SCHEDULE_KEYS = ('zoom_type', 'start_time', 'duration', 'timezone')
 #: options that only exist for meetings
 MEETING_ONLY_OPTIONS = ('waiting_room', 'mute_audio', 'mute_participant_video', 'join_before_host')
@@ -73,7 +75,7 @@ def desired_state(vc_room, event):
     schedule = desired_schedule(vc_room)
     state = {
         'topic': vc_room.name,
-        'agenda': data.get('description') or '',
+        'agenda': (data.get('description') or '')[:AGENDA_MAX],
         'password': data['password'],
         'zoom_type': ZOOM_TYPES[kind][0 if schedule else 1],
         'start_time': zoom_time(schedule[0]) if schedule else None,

@@ -12,6 +12,7 @@ from indico.modules.vc import VCPluginMixin
 from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomLinkType, VCRoomStatus
 from indico.util.date_time import now_utc
+from indico.util.string import html_to_plaintext
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults
 from indico.web.util import inject_js
@@ -99,7 +100,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         defaults = super().get_vc_room_form_defaults(event)
         defaults.update({key: self.settings.get(key) for key in meetings.OPTION_KEYS})
         defaults.update({
-            'description': event.description,
+            'description': html_to_plaintext(event.description)[:meetings.AGENDA_MAX] if event.description else '',
             'password': meetings.generate_passcode(self.settings.get('passcode_length')),
             'password_visibility': self.settings.get('default_visibility'),
             'public_link': False,

@@ -552,3 +552,23 @@ def test_create_timeout_removes_meeting_zoom_made_anyway(db, manager_client, zoo
     assert delete['path'].startswith('/v2/meetings/') and delete['status'] == 204
     host_meetings = post['path']
     assert any(c['method'] == 'GET' and c['path'] == host_meetings for c in zoom_calls(zoom_sim))  # ...we looked
+
+
+def test_edit_keeps_alphanumeric_passcode_set_on_zoom(db, manager_client, zoom_host, create_event, zoom_sim):
+    assoc = create_meeting(manager_client, future_event(create_event, 1, zoom_host))
+    get_client().update_meeting(assoc.vc_room.data['zoom_id'], {'password': 'abc123'})
+    manager_client.get(edit_url(assoc))  # opening the form fetches Zoom's state
+    assert assoc.vc_room.data['password'] == 'abc123'
+    zoom_sim.clear_requests()
+    resp = manager_client.post(edit_url(assoc), edit_data(assoc, name='Renamed'))
+    assert resp.json.get('success'), form_errors(resp)
+    assert [c['body'] for c in zoom_calls(zoom_sim)] == [{'topic': 'Renamed'}]
+    resp = manager_client.post(edit_url(assoc), edit_data(assoc, password='xyz987'))
+    assert 'The passcode must be 6 to 10 digits' in form_errors(resp)
+
+
+def test_event_description_becomes_plain_agenda(db, manager_client, zoom_host, create_event, zoom_sim):
+    event = future_event(create_event, 1, zoom_host, description='<p>Welcome to <strong>the</strong> kick-off</p>')
+    html = manager_client.get(create_url(event)).json['html']
+    assert 'Welcome to the kick-off' in html
+    assert '&lt;strong&gt;' not in html

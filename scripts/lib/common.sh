@@ -18,7 +18,7 @@ ensure_debian_packages() {
     log "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 # A venv with the project (editable) and its test extras. Reinstalls only when setup.cfg changed.

@@ -572,3 +572,13 @@ def test_event_description_becomes_plain_agenda(db, manager_client, zoom_host, c
     html = manager_client.get(create_url(event)).json['html']
     assert 'Welcome to the kick-off' in html
     assert '&lt;strong&gt;' not in html
+
+
+def test_unconfigured_plugin_says_so(db, manager_client, zoom_plugin, zoom_host, create_event, zoom_sim):
+    zoom_plugin.settings.set_multi({'account_id': '', 'client_id': '', 'client_secret': '', 'api_key': '',
+                                    'api_secret': ''})
+    resp = manager_client.post(create_url(future_event(create_event, 1, zoom_host)), form_data())
+    assert resp.status_code == 200
+    assert 'no credentials yet' in form_errors(resp)
+    assert VCRoom.query.count() == 0
+    assert zoom_sim.requests(None) == []

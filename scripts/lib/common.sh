@@ -32,7 +32,7 @@ ensure_venv() {
     want=$(cat "$ROOT/setup.cfg" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c 'import indico_vc_zoom' 2>/dev/null; then
         log 'installing the project and its test dependencies into the venv'
-        "$PY" -m pip install -q --disable-pip-version-check 'setuptools<81' wheel 2>&1 | grep -v '^WARNING: Location' || true
+        "$PY" -m pip install -q --disable-pip-version-check 'setuptools<81' 2>&1 | grep -v '^WARNING: Location' || true
         "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 | grep -v '^WARNING: Location' || true
         "$PY" -c 'import indico_vc_zoom, indico, zoom_simulator' || { echo 'venv install failed' >&2; return 1; }
         echo "$want" > "$stamp"

@@ -4,6 +4,7 @@ Run with ``bash scripts/bench``; writes ``benchmarks/results.md``. Nothing here 
 measurements. Call counts come from the simulator's request log (what Zoom would have received).
 """
 
+import json
 import statistics
 import time
 from collections import Counter
@@ -18,6 +19,8 @@ from indico_vc_zoom.api import get_client
 from indico_vc_zoom.users import user_cache
 from indico_vc_zoom.zoom import ZoomClient
 from indico_vc_zoom.zoom.auth import S2SAuth
+from tests.conftest import WEBHOOK_TOKEN
+from zoom_simulator import sign
 
 
 ROUNDS = 5
@@ -89,6 +92,15 @@ def test_action_budget(db, zoom_plugin, zoom_host, create_event, login, zoom_sim
             'vc-password_visibility': 'everyone'})
         assert resp.status_code == 200
 
+    def webhook(i):
+        body = json.dumps({'event': 'meeting.updated', 'event_ts': int(time.time() * 1000) + i, 'payload': {
+            'account_id': 'x', 'object': {'id': assocs[i].vc_room.data['zoom_id'], 'topic': f'From Zoom {i}'}}})
+        ts = str(int(time.time()))
+        resp = client.client.post('/api/plugin/zoom/webhook', data=body, content_type='application/json', headers={
+            'x-zm-request-timestamp': ts, 'x-zm-signature': sign(WEBHOOK_TOKEN, ts, body.encode())})
+        assert resp.status_code == 200, resp.data
+
+    _measure(zoom_sim, 'webhook meeting.updated (topic)', webhook)
     _measure(zoom_sim, 'attach to a second event (loses fixed time)', attach)
     second = [VCRoomEventAssociation.query.filter_by(event_id=events[ROUNDS + i].id).one() for i in range(ROUNDS)]
     _measure(zoom_sim, 'detach one of two links', lambda i: client.post(

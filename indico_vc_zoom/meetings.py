@@ -32,6 +32,10 @@ OPTION_KEYS = ('waiting_room', 'mute_audio', 'mute_host_video', 'mute_participan
 #: Zoom's limit for a meeting's agenda
 AGENDA_MAX = 2000
 SCHEDULE_KEYS = ('zoom_type', 'start_time', 'duration', 'timezone')
+#: our option -> (Zoom setting, whether Zoom's value is the opposite of ours); webinars say ``panelists_video``
+OPTION_SETTINGS = {'mute_host_video': ('host_video', True), 'mute_participant_video': ('participant_video', True),
+                   'mute_audio': ('mute_upon_entry', False), 'join_before_host': ('join_before_host', False),
+                   'waiting_room': ('waiting_room', False)}
 #: options that only exist for meetings
 MEETING_ONLY_OPTIONS = ('waiting_room', 'mute_audio', 'mute_participant_video', 'join_before_host')
 
@@ -54,7 +58,7 @@ def desired_schedule(vc_room):
     A meeting shared by several events, or linked to something without a future start, recurs without time.
     """
     assocs = _active_associations(vc_room)
-    if len({a.event_id for a in assocs}) != 1 or len(assocs) != 1:
+    if len(assocs) != 1:
         return None
     obj = assocs[0].link_object
     start_dt = getattr(obj, 'start_dt', None)
@@ -99,16 +103,11 @@ def to_zoom_payload(state, kind):
     if state.get('start_time'):
         body['start_time'] = state['start_time']
     settings = {}
-    if 'mute_host_video' in state:
-        settings['host_video'] = not state['mute_host_video']
-    if 'mute_participant_video' in state:
-        settings['participant_video' if kind == MEETING else 'panelists_video'] = not state['mute_participant_video']
-    if 'mute_audio' in state:
-        settings['mute_upon_entry'] = state['mute_audio']
-    if 'join_before_host' in state:
-        settings['join_before_host'] = state['join_before_host']
-    if 'waiting_room' in state:
-        settings['waiting_room'] = state['waiting_room']
+    for option, (name, inverted) in OPTION_SETTINGS.items():
+        if option in state:
+            if name == 'participant_video' and kind == WEBINAR:
+                name = 'panelists_video'
+            settings[name] = state[option] != inverted
     if settings:
         body['settings'] = settings
     return body
@@ -125,16 +124,10 @@ def state_from_zoom(meeting, kind):
         if meeting['type'] not in (2, 5, 8):
             state['start_time'] = state['duration'] = None
     settings = meeting.get('settings') or {}
-    if 'host_video' in settings:
-        state['mute_host_video'] = not settings['host_video']
-    for key in ('participant_video', 'panelists_video'):
-        if key in settings:
-            state['mute_participant_video'] = not settings[key]
-    if 'mute_upon_entry' in settings:
-        state['mute_audio'] = settings['mute_upon_entry']
-    for key in ('join_before_host', 'waiting_room'):
-        if key in settings:
-            state[key] = settings[key]
+    for option, (name, inverted) in OPTION_SETTINGS.items():
+        for zoom_name in (name, 'panelists_video') if name == 'participant_video' else (name,):
+            if zoom_name in settings:
+                state[option] = settings[zoom_name] != inverted
     if kind == WEBINAR:
         for key in MEETING_ONLY_OPTIONS:
             state.pop(key, None)

@@ -51,10 +51,6 @@ def find_zoom_user(client, user, domains):
     raise NoZoomAccount(user, tried)
 
 
-def forget_zoom_user(zoom_user):
-    user_cache.delete(zoom_user['email'])
-
-
 def ensure_assistant(client, zoom_host_id, assistant_id):
     """Make the configured assistant an assistant of the host, once (remembered in the cache)."""
     if not assistant_id or assistant_id == zoom_host_id:

@@ -1,5 +1,7 @@
 """Test-suite wiring: Indico's real fixtures, the Zoom simulator, and a suite that cannot skip."""
 
+import json
+import os
 import uuid
 
 import pytest
@@ -24,6 +26,24 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f'FAILING THE RUN: {len(skipped)} test(s) skipped/xfailed; skips are not allowed',
                             red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    _write_lane_summary(reporter, len(skipped))
+
+
+def _write_lane_summary(reporter, skipped):
+    # scripts/test runs the suite once per Indico lane and prints one summary line per lane from this file
+    path = os.environ.get('VC_ZOOM_LANE_SUMMARY')
+    if not path:
+        return
+    import indico
+
+    count = {key: len([r for r in reporter.stats.get(key, []) if getattr(r, 'when', 'call') == 'call'])
+             for key in ('passed', 'failed', 'error')}
+    count['error'] = len(reporter.stats.get('error', []))
+    failed = count['failed'] + count['error']
+    line = f'{count["passed"]} passed, {failed} failed, {skipped} skipped'
+    with open(path, 'w') as f:
+        json.dump({'lane': os.environ.get('VC_ZOOM_LANE'), 'indico': indico.__version__, 'line': line,
+                   'passed': count['passed'], 'failed': failed, 'skipped': skipped}, f)
 
 
 # --- shared fixtures ----------------------------------------------------------------------------------------------

@@ -2,9 +2,7 @@
 # Everything here is idempotent so both scripts can run twice in a row on a fresh Debian machine as root.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-VENV=${VENV:-$ROOT/.venv}
 RUN_DIR=${RUN_DIR:-$ROOT/.run}
-PY=$VENV/bin/python
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -21,20 +19,83 @@ ensure_debian_packages() {
     apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# A venv with the project (editable) and its test extras. Reinstalls only when setup.cfg changed.
-ensure_venv() {
-    if [ ! -x "$PY" ]; then
-        log "creating venv $VENV"
-        python3 -m venv "$VENV"
+# --- Indico lanes ------------------------------------------------------------------------------------------------
+# The plugin supports two Indico lines from one checkout. Each lane has its own venv with the checkout installed
+# editable (never a second copy of the plugin) and one pinned Indico release.
+LANES=(3.2 3.3)
+declare -A LANE_INDICO=([3.2]=3.2.9 [3.3]=3.3.14)
+
+lane_venv() { echo "${VENV_PREFIX:-$ROOT/.venv}-$1"; }
+
+# A Python 3.12 for the 3.3 lane: $VC_ZOOM_PYTHON312, else python3.12 on the PATH, else one installed by pyenv.
+# Prints nothing when there is none (the 3.3 lane then runs on 3.11 with the adjustments of indico33_on_py311.py);
+# VC_ZOOM_PYTHON312=none forces that fallback.
+find_python312() {
+    [ "${VC_ZOOM_PYTHON312:-}" = none ] && return 0
+    local candidates=()
+    [ -n "${VC_ZOOM_PYTHON312:-}" ] && candidates+=("$VC_ZOOM_PYTHON312")
+    candidates+=(python3.12)
+    if command -v pyenv >/dev/null 2>&1; then
+        candidates+=($(ls -d "$(pyenv root)"/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r))
     fi
-    local stamp="$VENV/.indico_vc_zoom.stamp"
-    local want
-    want=$(cat "$ROOT/setup.cfg" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c 'import indico_vc_zoom' 2>/dev/null; then
-        log 'installing the project and its test dependencies into the venv'
-        "$PY" -m pip install -q --disable-pip-version-check 'setuptools<81' 2>&1 | grep -v '^WARNING: Location' || true
-        "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[test]" 2>&1 | grep -v '^WARNING: Location' || true
-        "$PY" -c 'import indico_vc_zoom, indico, zoom_simulator' || { echo 'venv install failed' >&2; return 1; }
+    local py
+    for py in "${candidates[@]}"; do
+        # a pyenv shim is on the PATH even where it cannot run: ask the interpreter itself
+        if "$py" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then
+            command -v "$py"
+            return 0
+        fi
+    done
+    [ -n "${VC_ZOOM_PYTHON312:-}" ] && { echo "VC_ZOOM_PYTHON312=$VC_ZOOM_PYTHON312 is not a working Python 3.12" >&2; return 1; }
+    return 0
+}
+
+# The interpreter a lane's venv is made from.
+lane_base_python() {
+    case $1 in
+        3.2) command -v python3.11 || command -v python3 ;;
+        3.3) local py; py=$(find_python312) || return 1; [ -n "$py" ] && echo "$py" || command -v python3.11 || command -v python3 ;;
+        *) echo "unknown lane $1 (3.2 or 3.3)" >&2; return 1 ;;
+    esac
+}
+
+# Make (or update) the venv of lane $1; sets VENV and PY to it. Reinstalls only when an input changed.
+ensure_lane_venv() {
+    local lane=$1 base indico pyver
+    indico=${LANE_INDICO[$lane]:?unknown lane $lane}
+    VENV=$(lane_venv "$lane")
+    PY=$VENV/bin/python
+    base=$(lane_base_python "$lane") || return 1
+    if [ -x "$PY" ] && [ "$("$PY" -c 'import sys; print(sys._base_executable)' 2>/dev/null)" != "$("$base" -c 'import sys; print(sys.executable)')" ]; then
+        log "lane $lane: the interpreter changed; recreating $VENV"
+        rm -rf "$VENV"
+    fi
+    if [ ! -x "$PY" ]; then
+        log "lane $lane: creating venv $VENV from $base"
+        "$base" -m venv "$VENV"
+    fi
+    pyver=$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+    local stamp="$VENV/.indico_vc_zoom.stamp" want
+    want=$(cat "$ROOT/setup.cfg" "$ROOT/pyproject.toml" "$ROOT/scripts/lib/indico33_on_py311.py" | sha256sum | cut -d' ' -f1)
+    want="$want $indico $pyver"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c 'import indico_vc_zoom, indico' 2>/dev/null; then
+        local pip=("$PY" -m pip install -q --disable-pip-version-check)
+        # Indico 3.3 declares Python >=3.12.2 (3.2: <3.12): a lane on another interpreter must say it knows better
+        if ! "$PY" -c "import sys; sys.exit(not (('$lane' == '3.2' and sys.version_info[:2] == (3, 11)) or sys.version_info >= (3, 12, 2)))"; then
+            log "lane $lane: Python $pyver is outside Indico $indico's declared range; installing with --ignore-requires-python"
+            pip+=(--ignore-requires-python)
+        fi
+        log "lane $lane: installing Indico $indico and the checkout (editable) with its test dependencies"
+        "${pip[@]}" 'setuptools<81' 2>&1 | grep -v '^WARNING: Location' || true
+        "${pip[@]}" -e "$ROOT[test]" "indico==$indico" 2>&1 | grep -v '^WARNING: Location' || true
+        if [ "$lane" = 3.3 ]; then
+            # Indico 3.3's pytest plugin imports these at load time (no Docker daemon is used)
+            "${pip[@]}" docker responses 2>&1 | grep -v '^WARNING: Location' || true
+            # only on a Python older than 3.12: see the script; it fails loudly if Indico needs more than it knows
+            "$PY" "$ROOT/scripts/lib/indico33_on_py311.py" "$VENV"
+        fi
+        "$PY" -c "import indico_vc_zoom, zoom_simulator, indico; assert indico.__version__ == '$indico', indico.__version__" \
+            || { echo "lane $lane: venv install failed" >&2; return 1; }
         echo "$want" > "$stamp"
     fi
 }

@@ -2,6 +2,7 @@
 
 import ast
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,21 @@ def test_module_is_small_and_says_what_it_owns(path):
     docstring = ast.get_docstring(ast.parse(source))
     assert docstring, f'{path.name} has no docstring'
     assert docstring.splitlines()[0].strip(), f'{path.name}: the docstring does not start with its one-line summary'
+
+
+def _readme_layout_paths():
+    readme = (ROOT / 'README.md').read_text()
+    section = readme.split('\n## Where things are\n', 1)[1].split('\n## ', 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith('| `')]
+    return {path for row in rows for path in re.findall(r'`([^`\s]+)`', row.split('|')[1])}
+
+
+def test_readme_layout_table_matches_the_tree():
+    listed = _readme_layout_paths()
+    folders = tuple(path for path in listed if path.endswith('/'))
+    modules = {str(p.relative_to(PACKAGE)) for p in _modules() if p.name != '__init__.py'}
+    missing = {module for module in modules if module not in listed and not module.startswith(folders)}
+    assert missing == set(), 'modules missing from the README table'
+    assert {'plugin.py', 'rooms.py', 'webhooks/verification.py', 'zoom/'} <= listed
+    for path in listed:
+        assert (PACKAGE / path).exists() or (ROOT / path).exists(), f'{path} is in the README table but not in the tree'

@@ -15,8 +15,8 @@ from indico.core.db import db
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
 from indico.util.date_time import now_utc
 
-from indico_vc_zoom.api import get_client
-from indico_vc_zoom.users import user_cache
+from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.hosts import user_cache
 from indico_vc_zoom.zoom import ZoomClient
 from indico_vc_zoom.zoom.auth import S2SAuth
 from tests.conftest import WEBHOOK_TOKEN

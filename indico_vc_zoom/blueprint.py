@@ -1,7 +1,9 @@
+"""The plugin's URL rules (Zoom's webhook endpoint) and the request teardown that deletes orphaned meetings."""
+
 from indico.core.plugins import IndicoPluginBlueprint
 
 from indico_vc_zoom.controllers import RHZoomWebhook
-from indico_vc_zoom.meetings import delete_orphans
+from indico_vc_zoom.orphans import delete_orphans
 
 
 blueprint = IndicoPluginBlueprint('vc_zoom', 'indico_vc_zoom')

@@ -5,6 +5,8 @@ from indico.cli.core import cli_group
 from indico.core.db import db
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 
+from indico_vc_zoom import meetings
+from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
 
 
@@ -16,7 +18,6 @@ def cli():
 @cli.command()
 def check():
     """Obtain a token with the configured credentials and report what Zoom said."""
-    from indico_vc_zoom.api import get_client
     try:
         client = get_client()
         client.check_credentials()
@@ -30,7 +31,6 @@ def check():
 @click.option('--dry-run', is_flag=True, help='Only report what would change.')
 def refresh(dry_run):
     """Fetch every active Zoom meeting from Zoom; mark the ones deleted on Zoom as deleted (one GET each)."""
-    from indico_vc_zoom import meetings
     rooms = VCRoom.query.filter(VCRoom.type == 'zoom', VCRoom.status != VCRoomStatus.deleted).all()
     gone = failed = 0
     for vc_room in rooms:

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 from indico.web.rh import RH
 
-from indico_vc_zoom.webhooks import handle_webhook
+from indico_vc_zoom.webhooks.handling import handle_webhook
 
 
 class RHZoomWebhook(RH):

@@ -1,13 +1,15 @@
-"""Forms: the admin settings and the meeting create/edit/attach dialogs."""
+"""Forms: the admin settings and the meeting create/edit/attach dialogs, and what they start with."""
 
 import contextlib
 import re
 
 from flask import session
-from flask_pluginengine import current_plugin
 from indico.modules.vc.forms import VCPluginSettingsFormBase, VCRoomAttachFormBase, VCRoomFormBase
+from indico.modules.vc.models.vc_rooms import VCRoomLinkType
 from indico.util.i18n import _
-from indico.web.forms.base import generated_data
+from indico.util.string import html_to_plaintext
+from indico.util.user import principal_from_identifier
+from indico.web.forms.base import FormDefaults, generated_data
 from indico.web.forms.fields import IndicoPasswordField, IndicoRadioField, TextListField
 from indico.web.forms.fields.principals import PrincipalField
 from indico.web.forms.validators import HiddenUnless
@@ -15,7 +17,12 @@ from indico.web.forms.widgets import SwitchWidget
 from wtforms.fields import BooleanField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from indico_vc_zoom.protection import VISIBILITY_CHOICES
+from indico_vc_zoom import meetings
+from indico_vc_zoom.connection import make_client_from_settings
+from indico_vc_zoom.kinds import MEETING
+from indico_vc_zoom.settings import CLIENT_SETTINGS, zoom_settings
+from indico_vc_zoom.visibility import VISIBILITY_CHOICES
+from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
 
 
 SECRET_FIELDS = ('client_secret', 'api_secret', 'webhook_token')
@@ -97,13 +104,9 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
         return self._check_credentials()
 
     def _check_credentials(self):
-        from indico_vc_zoom.api import make_client_from_settings
-        from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
-
-        stored = current_plugin.settings.get_all()
+        stored = zoom_settings.get_all()
         merged = {**stored, **self.data}
-        keys = ('account_id', 'client_id', 'client_secret', 'api_key', 'api_secret', 'api_url', 'oauth_url')
-        if all(merged.get(k) == stored.get(k) for k in keys):
+        if all(merged.get(k) == stored.get(k) for k in CLIENT_SETTINGS):
             return True  # unchanged credentials: do not ask Zoom again
         if not (merged['account_id'] or merged['client_id'] or merged['api_key']):
             return True  # credentials removed: nothing to check
@@ -181,7 +184,7 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
         if not self.is_new:
             # a meeting cannot become a webinar from Indico (Zoom can convert it on its side)
             del self.meeting_type
-        elif not current_plugin.settings.get('allow_webinars'):
+        elif not zoom_settings.get('allow_webinars'):
             del self.meeting_type
 
     @generated_data
@@ -198,3 +201,40 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
 class VCRoomAttachForm(VisibilityMixin, VCRoomAttachFormBase):
     """Attach an existing Zoom meeting (shared with another event)."""
 
+
+# --- what the dialogs start with --------------------------------------------------------------------------------
+
+def new_room_defaults(event):
+    """The create dialog's values on top of Indico's own: the admin's meeting defaults, a fresh passcode."""
+    return {
+        **{key: zoom_settings.get(key) for key in meetings.OPTION_KEYS},
+        'description': html_to_plaintext(event.description)[:meetings.AGENDA_MAX] if event.description else '',
+        'password': meetings.generate_passcode(zoom_settings.get('passcode_length')),
+        'password_visibility': zoom_settings.get('default_visibility'),
+        'public_link': False,
+        'host_choice': 'myself',
+        'meeting_type': MEETING,
+    }
+
+
+def new_link_defaults():
+    """The attach dialog's values on top of Indico's own."""
+    return {'password_visibility': zoom_settings.get('default_visibility'), 'public_link': False}
+
+
+def edit_form_defaults(vc_room, event_vc_room):
+    """The edit dialog's values: the stored room and this link's own data, kept apart."""
+    assoc = event_vc_room
+    host = principal_from_identifier(vc_room.data['host']) if vc_room.data.get('host') else None
+    is_me = host is None or host == session.user
+    kwargs = {
+        'name': vc_room.name,
+        'linking': assoc.link_type.name,
+        'show': assoc.show,
+        'contribution': assoc.contribution_id if assoc.link_type == VCRoomLinkType.contribution else None,
+        'block': assoc.session_block_id if assoc.link_type == VCRoomLinkType.block else None,
+        'host_choice': 'myself' if is_me else 'someone_else',
+        'host_user': None if is_me else host,
+    }
+    # Indico's base class merges the association data *into* the room data; keep them apart
+    return FormDefaults({**vc_room.data, **(assoc.data or {})}, **kwargs)

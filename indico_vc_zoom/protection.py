@@ -8,18 +8,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
-from indico.util.i18n import _
+
+from indico_vc_zoom.settings import zoom_settings
+from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_CHOICES, VISIBILITY_MODES
 
 
-EVERYONE = 'everyone'
-LOGGED_IN = 'logged_in'
-REGISTERED = 'registered'
-NO_ONE = 'no_one'
-VISIBILITY_MODES = (EVERYONE, LOGGED_IN, REGISTERED, NO_ONE)
-VISIBILITY_CHOICES = [(EVERYONE, _('Everyone')),
-                      (LOGGED_IN, _('Logged-in users')),
-                      (REGISTERED, _('Registered participants')),
-                      (NO_ONE, _('No one (only managers and the host)'))]
+# the visibility modes are part of this module's API: callers ask one module about the join link
+__all__ = ['EVERYONE', 'LOGGED_IN', 'NO_ONE', 'NOTHING', 'REGISTERED', 'VISIBILITY_CHOICES', 'VISIBILITY_MODES',
+           'JoinLinkAccess', 'full_access', 'get_visibility', 'is_privileged', 'join_link_access', 'strip_passcode']
 
 
 @dataclass(frozen=True)
@@ -56,9 +52,8 @@ def strip_passcode(url):
 
 
 def get_visibility(event_vc_room):
-    from indico_vc_zoom.plugin import ZoomPlugin
     mode = (event_vc_room.data or {}).get('password_visibility')
-    return mode if mode in VISIBILITY_MODES else ZoomPlugin.settings.get('default_visibility')
+    return mode if mode in VISIBILITY_MODES else zoom_settings.get('default_visibility')
 
 
 def is_privileged(user, event_vc_room):

@@ -14,7 +14,7 @@ from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VC
 from indico.util.date_time import now_utc
 from sqlalchemy import text
 
-from indico_vc_zoom.api import get_client
+from indico_vc_zoom.connection import get_client
 
 
 def future_event(create_event, id_, manager, days=3, **kwargs):

@@ -11,7 +11,7 @@ import pytest
 from indico.modules.logs.models.entries import EventLogEntry, EventLogRealm
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation, VCRoomStatus
 
-from indico_vc_zoom import webhooks
+from indico_vc_zoom.webhooks import verification
 from tests.conftest import WEBHOOK_TOKEN
 from zoom_simulator import sign
 from zoom_simulator.webhooks import encrypt_token
@@ -69,8 +69,8 @@ def room(zoom_room_event):
 
 def test_sign_matches_zoom():
     body = b'{"event": "meeting.updated"}'
-    assert webhooks.sign('secret', '1700000000', body) == sign('secret', '1700000000', body)
-    assert webhooks.encrypt_token('secret', 'abc') == encrypt_token('secret', 'abc')
+    assert verification.sign('secret', '1700000000', body) == sign('secret', '1700000000', body)
+    assert verification.encrypt_token('secret', 'abc') == encrypt_token('secret', 'abc')
 
 
 def zoom_headers(token, timestamp, body):
@@ -81,11 +81,11 @@ def test_verify_signature_accepts_zoom_signature():
     body = b'{"a": 1}'
     now = 1_700_000_000
     headers = {'X-Zm-Request-Timestamp': str(now), 'X-Zm-Signature': sign('tok', str(now), body)}
-    assert webhooks.verify_signature('tok', headers, body, now=now)
-    assert webhooks.verify_signature('tok', headers, body, now=now + 300)
-    assert webhooks.verify_signature('tok', headers, body, now=now - 300)
-    assert not webhooks.verify_signature('tok', headers, body, now=now + 301)
-    assert webhooks.authenticate('tok', headers, body, now=now) == 'signature'
+    assert verification.verify_signature('tok', headers, body, now=now)
+    assert verification.verify_signature('tok', headers, body, now=now + 300)
+    assert verification.verify_signature('tok', headers, body, now=now - 300)
+    assert not verification.verify_signature('tok', headers, body, now=now + 301)
+    assert verification.authenticate('tok', headers, body, now=now) == 'signature'
 
 
 @pytest.mark.parametrize(('name', 'change'), [
@@ -108,26 +108,26 @@ def test_verify_signature_rejects(name, change):
     body = b'{"a": 1}'
     now = 1_700_000_000
     headers = change({'x-zm-request-timestamp': str(now), 'x-zm-signature': sign('tok', str(now), body)}, now)
-    assert not webhooks.verify_signature('tok', headers, body, now=now)
-    assert webhooks.authenticate('tok', headers, body, legacy=True, now=now) is None
+    assert not verification.verify_signature('tok', headers, body, now=now)
+    assert verification.authenticate('tok', headers, body, legacy=True, now=now) is None
 
 
 def test_verify_signature_rejects_other_body_and_no_token():
     now = 1_700_000_000
     headers = {'x-zm-request-timestamp': str(now), 'x-zm-signature': sign('tok', str(now), b'{"a": 1}')}
-    assert not webhooks.verify_signature('tok', headers, b'{"a": 2}', now=now)
-    assert not webhooks.verify_signature('', headers, b'{"a": 1}', now=now)
-    assert not webhooks.verify_signature('tok', None, b'{"a": 1}', now=now)
+    assert not verification.verify_signature('tok', headers, b'{"a": 2}', now=now)
+    assert not verification.verify_signature('', headers, b'{"a": 1}', now=now)
+    assert not verification.verify_signature('tok', None, b'{"a": 1}', now=now)
 
 
 def test_verify_legacy():
-    assert webhooks.verify_legacy('tok', {'Authorization': 'tok'})
-    assert not webhooks.verify_legacy('tok', {'authorization': 'tok2'})
-    assert not webhooks.verify_legacy('tok', {'authorization': 'tök'})
-    assert not webhooks.verify_legacy('tok', {})
-    assert not webhooks.verify_legacy('', {'authorization': ''})
-    assert webhooks.authenticate('tok', {'authorization': 'tok'}, b'{}', legacy=False) is None
-    assert webhooks.authenticate('tok', {'authorization': 'tok'}, b'{}', legacy=True) == 'legacy'
+    assert verification.verify_legacy('tok', {'Authorization': 'tok'})
+    assert not verification.verify_legacy('tok', {'authorization': 'tok2'})
+    assert not verification.verify_legacy('tok', {'authorization': 'tök'})
+    assert not verification.verify_legacy('tok', {})
+    assert not verification.verify_legacy('', {'authorization': ''})
+    assert verification.authenticate('tok', {'authorization': 'tok'}, b'{}', legacy=False) is None
+    assert verification.authenticate('tok', {'authorization': 'tok'}, b'{}', legacy=True) == 'legacy'
 
 
 # --- authentication through the endpoint -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Surfaces outside the VC pages that can carry a join link (iCal, HTTP API, e-mails): all use protection.py.
+"""Join details outside the VC pages (iCal files, also those in e-mails; HTTP API), all decided by protection.py.
 
 Indico itself never puts VC data into iCal files or the HTTP API; both offer ``signals.event.metadata_postprocess``
 (senders ``'ical-export'`` and ``'http-api'``) with the user the data is generated for. The iCal files attached to

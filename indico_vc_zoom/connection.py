@@ -1,4 +1,4 @@
-"""Where Indico builds its Zoom client from the plugin settings.
+"""The Zoom client built from the plugin settings (every Zoom call goes through :func:`get_client`).
 
 One client (and so one ``requests.Session``) per process and settings; the OAuth token lives in Indico's
 Redis-backed cache so every worker shares it.
@@ -10,13 +10,10 @@ import threading
 
 from indico.core.cache import make_scoped_cache
 
+from indico_vc_zoom.settings import CLIENT_SETTINGS, DEFAULT_API_URL, DEFAULT_OAUTH_URL, zoom_settings
 from indico_vc_zoom.zoom import JWTAuth, S2SAuth, ZoomClient
 from indico_vc_zoom.zoom.errors import ZoomAuthError
 
-
-DEFAULT_API_URL = 'https://api.zoom.us/v2'
-DEFAULT_OAUTH_URL = 'https://zoom.us/oauth/token'
-CLIENT_SETTINGS = ('account_id', 'client_id', 'client_secret', 'api_key', 'api_secret', 'api_url', 'oauth_url')
 
 token_cache = make_scoped_cache('vc-zoom-token')
 _clients = {}
@@ -45,8 +42,7 @@ def make_client_from_settings(settings, cache=token_cache):
 
 def get_client():
     """The process-wide client for the current settings."""
-    from indico_vc_zoom.plugin import ZoomPlugin
-    settings = {k: ZoomPlugin.settings.get(k) for k in CLIENT_SETTINGS}
+    settings = {k: zoom_settings.get(k) for k in CLIENT_SETTINGS}
     key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
     with _clients_lock:
         client = _clients.get(key)

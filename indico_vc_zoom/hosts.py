@@ -1,9 +1,15 @@
-"""Finding the Zoom account of an Indico user (and making the assistant an assistant of each host)."""
+"""Meeting hosts: finding an Indico user's Zoom account, the assistant of each host, and who hosts a meeting."""
 
+from flask import session
 from indico.core.cache import make_scoped_cache
+from indico.core.logger import Logger
+from indico.util.user import principal_from_identifier
 
-from indico_vc_zoom.zoom.errors import ZoomNotFound
+from indico_vc_zoom.settings import zoom_settings
+from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
 
+
+logger = Logger.get('plugin.vc_zoom')
 
 #: e-mail -> Zoom user (id, email) or False for "no account"; shared by all workers
 user_cache = make_scoped_cache('vc-zoom-users')
@@ -62,3 +68,26 @@ def ensure_assistant(client, zoom_host_id, assistant_id):
     client.add_assistants(zoom_host_id, [{field: assistant_id}])
     user_cache.set(key, True, timeout=30 * 24 * 3600)
     return True
+
+
+def zoom_host(client, identifier):
+    """``(user, zoom_user)`` for the Indico user ``identifier``; makes the assistant their assistant if needed."""
+    user = principal_from_identifier(identifier)
+    zoom_user = find_zoom_user(client, user, zoom_settings.get('email_domains'))
+    try:
+        ensure_assistant(client, zoom_user['id'], zoom_settings.get('assistant_id'))
+    except ZoomError as exc:
+        # not fatal: the meeting works, only host changes through the assistant may not
+        logger.warning('Could not make %s an assistant of %s: %s', zoom_settings.get('assistant_id'),
+                       zoom_user['email'], exc)
+    return user, zoom_user
+
+
+def host_form_field(vc_room):
+    """The form field an error about the host belongs to."""
+    return 'host_choice' if vc_room.data.get('host') == session.user.identifier else 'host_user'
+
+
+def host_name(vc_room):
+    host = principal_from_identifier(vc_room.data['host']) if vc_room.data.get('host') else None
+    return host.full_name if host else vc_room.data.get('host_email', '')

@@ -1,0 +1,1 @@
+"""Zoom's webhooks: ``verification`` and ``payloads`` decide (pure) what ``handling`` applies to the database."""

@@ -1,0 +1,153 @@
+"""Is a webhook body a Zoom event of the shape we handle? Parsing and checking it (pure functions).
+
+Everything the handler uses is checked here, so a malformed body is a 400 and never reaches the database.
+"""
+
+import json
+from dataclasses import dataclass
+
+from indico_vc_zoom.kinds import MEETING, WEBINAR
+
+
+URL_VALIDATION = 'endpoint.url_validation'
+
+
+class InvalidPayload(ValueError):
+    """The body is not a Zoom event of the expected shape (answered with 400)."""
+
+
+#: event -> (action, kind of the object afterwards)
+EVENTS = {
+    'meeting.updated': ('updated', MEETING),
+    'webinar.updated': ('updated', WEBINAR),
+    'meeting.deleted': ('deleted', MEETING),
+    'webinar.deleted': ('deleted', WEBINAR),
+    'meeting.converted_to_webinar': ('converted', WEBINAR),
+    'webinar.converted_to_meeting': ('converted', MEETING),
+}
+#: Zoom's ``type`` values per kind
+TYPES = {MEETING: {1, 2, 3, 4, 8, 10}, WEBINAR: {5, 6, 9}}
+#: what a conversion does to the type (scheduled, recurring without / with fixed time)
+CONVERTED_TYPES = {2: 5, 3: 6, 8: 9, 5: 2, 6: 3, 9: 8}
+#: settings we mirror; all booleans
+BOOL_SETTINGS = ('host_video', 'participant_video', 'panelists_video', 'mute_upon_entry', 'join_before_host',
+                 'waiting_room')
+MAX_STRING = 10000
+MAX_ZOOM_ID = 2 ** 63 - 1
+
+
+@dataclass(frozen=True)
+class Notification:
+    event: str
+    action: str
+    kind: str
+    ts: int
+    zoom_id: int
+    #: the validated fields of ``payload.object`` we use (id excluded)
+    fields: dict
+
+    @property
+    def key(self):
+        return f'{self.event}:{self.ts}:{self.zoom_id}'
+
+
+def parse_body(raw_body):
+    """The JSON object of the body, with a string ``event``."""
+    try:
+        body = json.loads(raw_body.decode('utf-8'))
+    except (ValueError, RecursionError):
+        raise InvalidPayload('body is not JSON')
+    if not isinstance(body, dict):
+        raise InvalidPayload('body is not a JSON object')
+    if not isinstance(body.get('event'), str) or not body['event']:
+        raise InvalidPayload('event is missing')
+    return body
+
+
+def plain_token(body):
+    payload = body.get('payload')
+    token = payload.get('plainToken') if isinstance(payload, dict) else None
+    if not _is_text(token, 1000) or not token:
+        raise InvalidPayload('payload.plainToken is missing')
+    return token
+
+
+def _is_text(value, max_length=MAX_STRING):
+    """A string PostgreSQL and UTF-8 can take: no NUL, no lone surrogates (both would fail only at flush)."""
+    if not isinstance(value, str) or len(value) > max_length or '\x00' in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _zoom_id(value):
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        value = int(value)
+    if not is_int(value) or not 0 < value <= MAX_ZOOM_ID:
+        raise InvalidPayload('payload.object.id is not a Zoom id')
+    return value
+
+
+def _check_string(obj, key, *, nullable=False, nonempty=False):
+    value = obj[key]
+    if value is None and nullable:
+        return
+    if not _is_text(value) or (nonempty and not value.strip()):
+        raise InvalidPayload(f'payload.object.{key} is invalid')
+
+
+def _object_fields(obj, kind):
+    """The fields of a (partial) Zoom meeting object we mirror, checked; unknown ones are dropped."""
+    fields = {}
+    for key, nullable, nonempty in (('topic', False, True), ('agenda', True, False), ('password', False, False),
+                                    ('host_id', False, True), ('host_email', False, False),
+                                    ('start_time', True, False), ('timezone', False, False),
+                                    ('join_url', False, True)):
+        if key in obj:
+            _check_string(obj, key, nullable=nullable, nonempty=nonempty)
+            fields[key] = obj[key]
+    if 'join_url' in fields and not fields['join_url'].lower().startswith(('https://', 'http://')):
+        raise InvalidPayload('payload.object.join_url is invalid')  # rendered as a link: no other schemes
+    if 'duration' in obj:
+        if obj['duration'] is not None and not (is_int(obj['duration']) and 0 <= obj['duration'] <= 100000):
+            raise InvalidPayload('payload.object.duration is invalid')
+        fields['duration'] = obj['duration']
+    if 'type' in obj:
+        if not is_int(obj['type']) or obj['type'] not in TYPES[kind]:
+            raise InvalidPayload(f'payload.object.type is not a {kind} type')
+        fields['type'] = obj['type']
+    if 'settings' in obj:
+        if not isinstance(obj['settings'], dict):
+            raise InvalidPayload('payload.object.settings is invalid')
+        settings = {}
+        for key in BOOL_SETTINGS:
+            if key in obj['settings']:
+                if not isinstance(obj['settings'][key], bool):
+                    raise InvalidPayload(f'payload.object.settings.{key} is invalid')
+                settings[key] = obj['settings'][key]
+        fields['settings'] = settings
+    return fields
+
+
+def parse_notification(body):
+    """A :class:`Notification` from a body whose ``event`` is one of :data:`EVENTS`."""
+    action, kind = EVENTS[body['event']]
+    ts = body.get('event_ts')
+    if not is_int(ts) or not 0 <= ts <= MAX_ZOOM_ID:
+        raise InvalidPayload('event_ts is missing')
+    payload = body.get('payload')
+    if not isinstance(payload, dict) or not isinstance(payload.get('object'), dict):
+        raise InvalidPayload('payload.object is missing')
+    obj = payload['object']
+    if 'id' not in obj:
+        raise InvalidPayload('payload.object.id is missing')
+    zoom_id = _zoom_id(obj['id'])
+    fields = _object_fields(obj, kind) if action != 'deleted' else {}
+    return Notification(body['event'], action, kind, ts, zoom_id, fields)

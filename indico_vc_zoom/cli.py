@@ -2,12 +2,10 @@
 
 import click
 from indico.cli.core import cli_group
-from indico.core.db import db
-from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 
-from indico_vc_zoom import meetings
+from indico_vc_zoom import reconcile
 from indico_vc_zoom.connection import get_client
-from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
+from indico_vc_zoom.zoom.errors import ZoomError
 
 
 @cli_group(name='zoom')
@@ -29,26 +27,11 @@ def check():
 
 @cli.command()
 @click.option('--dry-run', is_flag=True, help='Only report what would change.')
-def refresh(dry_run):
-    """Fetch every active Zoom meeting from Zoom; mark the ones deleted on Zoom as deleted (one GET each)."""
-    rooms = VCRoom.query.filter(VCRoom.type == 'zoom', VCRoom.status != VCRoomStatus.deleted).all()
-    gone = failed = 0
-    for vc_room in rooms:
-        try:
-            meeting, kind = meetings.fetch_meeting(vc_room)
-        except ZoomNotFound:
-            gone += 1
-            click.echo(f'{vc_room.name} ({vc_room.data.get("zoom_id")}): deleted on Zoom')
-            if not dry_run:
-                meetings.mark_deleted(vc_room)
-            continue
-        except ZoomError as exc:
-            failed += 1
-            click.secho(f'{vc_room.name}: {exc}', fg='yellow')
-            continue
-        if not dry_run:
-            meetings.store_zoom_meeting(vc_room, meeting, kind)
-    if not dry_run:
-        db.session.commit()
-    click.echo(f'{len(rooms)} meeting(s) checked, {gone} deleted on Zoom, {failed} error(s)'
-               + (' (dry run: nothing saved)' if dry_run else ''))
+@click.option('--pace', type=float, default=None,
+              help='Zoom calls per second at most (default: the reconcile_calls_per_second setting; 0: unpaced).')
+@click.option('--batch-size', type=click.IntRange(1, 1000), default=reconcile.BATCH_SIZE, show_default=True,
+              help='Rooms loaded per page.')
+def refresh(dry_run, pace, batch_size):
+    """Compare every live Zoom meeting with Zoom and fix drift (the periodic reconcile task, run now)."""
+    report = reconcile.reconcile(dry_run=dry_run, per_second=pace, batch_size=batch_size, echo=click.echo)
+    click.echo(report.summary(dry_run))

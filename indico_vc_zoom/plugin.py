@@ -11,7 +11,7 @@ from indico.web.util import inject_js
 from markupsafe import Markup
 from sqlalchemy.event import listen
 
-from indico_vc_zoom import forms, orphans, rooms, schedule, surfaces
+from indico_vc_zoom import forms, orphans, rooms, schedule, surfaces, tasks
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.hosts import host_name
@@ -44,6 +44,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         self.connect(signals.event.times_changed, self._times_changed)
         self.connect(signals.plugin.cli, self._extend_indico_cli)
         listen(VCRoom.events, 'remove', self._association_removed)
+        tasks.connect()  # importing tasks registers them; their sending waits for the commit
 
     def _extend_indico_cli(self, sender, **kwargs):
         return cli

@@ -15,7 +15,7 @@ from indico.util.date_time import now_utc
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm.attributes import flag_modified
 
-from indico_vc_zoom import meetings, orphans
+from indico_vc_zoom import meetings, orphans, pending_changes
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import NoZoomAccount, host_form_field, zoom_host
@@ -122,6 +122,9 @@ def update(plugin, vc_room, event):
     host_changed = data.get('host') and data.get('host') != data.get('host_applied')
     if not changes and not host_changed:
         return
+    if until := pending_changes.deferred_until(vc_room):
+        _defer(vc_room, event, changes, until)  # already waiting for Zoom's daily limit: this change joins it
+        return
     try:
         client = get_client()
         payload = meetings.to_zoom_payload(changes, kind)
@@ -136,6 +139,11 @@ def update(plugin, vc_room, event):
         raise VCRoomError(str(exc), field=host_form_field(vc_room))
     except ZoomNotFound:
         raise VCRoomNotFoundError(GONE_MESSAGE)
+    except ZoomRateLimited as exc:
+        if not exc.daily:
+            raise VCRoomError(describe_error(exc, 'update the meeting', data.get('host_email')), field='name')
+        _defer(vc_room, event, changes, exc.resets_at or now_utc())
+        return
     except ZoomError as exc:
         raise VCRoomError(describe_error(exc, 'update the meeting', data.get('host_email')),
                           field=error_field(exc, vc_room))
@@ -146,6 +154,15 @@ def update(plugin, vc_room, event):
         log_data['New host'] = host.full_name
     log_action(event, LogKind.change, f'Zoom {kind} "{{}}" updated', vc_room, data=log_data)
     notify_modified(plugin, vc_room, event, session.user, log_data)
+
+
+def _defer(vc_room, event, changes, until):
+    """Zoom's daily limit: the edit is saved in Indico and queued; a task applies it after Zoom's reset."""
+    pending_changes.mark_pending(vc_room, pending_changes.DAILY_LIMIT, not_before=until)
+    log_action(event, LogKind.change, 'Zoom meeting "{}" changed in Indico; Zoom follows after its daily limit '
+               'resets', vc_room, data={'Changed': ', '.join(sorted(changes)) or 'host',
+                                        'Applied after': f'{until:%Y-%m-%d %H:%M} UTC'})
+    pending_changes.flash_deferral(vc_room, until)
 
 
 def delete(vc_room, event):

@@ -1,21 +1,15 @@
 """When a meeting takes place: Zoom follows the time of what it is linked to, and shared meetings recur.
 
 The desired schedule itself is computed in :mod:`meetings` (``desired_schedule``); this module pushes it to Zoom
-when the timetable moves, when a meeting is attached to another event, and when an event is cloned.
+when a meeting is attached to another event, and queues it (:mod:`pending_changes`) when the timetable moves and
+when an event is cloned.
 """
 
-from flask import flash
-from indico.core.logger import Logger
-from indico.modules.logs.models.entries import LogKind
+from flask import flash, has_request_context
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
-from indico_vc_zoom import meetings
-from indico_vc_zoom.event_log import log_action
-from indico_vc_zoom.kinds import MEETING, ZOOM_TYPES
-from indico_vc_zoom.zoom.errors import ZoomError
-
-
-logger = Logger.get('plugin.vc_zoom')
+from indico_vc_zoom import meetings, pending_changes
+from indico_vc_zoom.kinds import MEETING
 
 
 def push_schedule(vc_room, event):
@@ -31,30 +25,27 @@ def push_schedule(vc_room, event):
 
 
 def follow_times(obj, service_name):
-    """The event, a contribution or a session block moved: meetings with a fixed time follow it."""
+    """The event, a contribution or a session block moved: meetings with a fixed time follow it.
+
+    The request only records what must change; a task sends the PATCHes after the commit (``pending_changes``).
+    """
+    moving = []
     for assoc in getattr(obj, 'vc_room_associations', []):
         vc_room = assoc.vc_room
         if vc_room.type != service_name or vc_room.status == VCRoomStatus.deleted:
             continue
-        try:
-            if push_schedule(vc_room, assoc.event):
-                log_action(assoc.event, LogKind.change, 'Zoom meeting "{}" moved with the timetable', vc_room,
-                           data={'Start': vc_room.data['zoom'].get('start_time') or 'no fixed time'})
-        except ZoomError as exc:
-            logger.warning('Could not move Zoom meeting %s: %s', vc_room.data.get('zoom_id'), exc)
-            flash(f'The Zoom meeting "{vc_room.name}" could not be moved to the new time: {exc}', 'warning')
+        if meetings.changes_to_push(vc_room, assoc.event).keys() & set(meetings.SCHEDULE_KEYS):
+            pending_changes.mark_pending(vc_room, pending_changes.SCHEDULE)
+            moving.append(vc_room)
+    if moving and has_request_context():
+        names = ', '.join(f'"{vc_room.name}"' for vc_room in moving[:3]) + (' …' if len(moving) > 3 else '')
+        flash(f'{len(moving)} Zoom meeting(s) ({names}) will follow the new time on Zoom in a moment.', 'info')
 
 
 def make_recurring(vc_room):
-    """A cloned event shares the meeting: a meeting used by several events has no fixed time."""
-    kind = vc_room.data.get('meeting_type', MEETING)
-    recurring = ZOOM_TYPES[kind][1]
-    if vc_room.status == VCRoomStatus.deleted or vc_room.data.get('zoom', {}).get('zoom_type') == recurring:
-        return
-    changes = {'zoom_type': recurring}
-    try:
-        meetings.call_with_kind_fallback(vc_room, 3, meetings.to_zoom_payload(changes, kind))
-    except ZoomError as exc:
-        logger.warning('Could not make cloned Zoom meeting %s recurring: %s', vc_room.data.get('zoom_id'), exc)
-    else:
-        meetings.apply_pushed(vc_room, changes)
+    """A cloned event shares the meeting: a meeting used by several events has no fixed time.
+
+    A task refreshes the meeting from Zoom and makes it recurring after the clone is committed.
+    """
+    if vc_room.status != VCRoomStatus.deleted:
+        pending_changes.mark_pending(vc_room, pending_changes.CLONE)

@@ -38,6 +38,8 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'mute_host_video': True,
     'mute_participant_video': True,
     'join_before_host': True,
+    # the reconcile (periodic task, `indico zoom refresh`) stays under this many Zoom calls per second
+    'reconcile_calls_per_second': 10,
 }
 #: settings stored as ACLs (Indico's VC framework: who manages the service, who may create meetings)
 ACL_SETTINGS = frozenset(VCPluginMixin.acl_settings)

@@ -141,3 +141,15 @@ def login(make_test_client):
         return LoggedInClient(client, user)
 
     return _login
+
+
+@pytest.fixture
+def after_commit(db):
+    """``after_commit()`` does what the plugin does after a real commit: send the queued tasks.
+
+    Indico's ``db`` fixture turns commits into flushes (nothing is ever committed in a test), so the plugin's
+    ``after_commit`` listener never fires by itself; Celery runs tasks eagerly in tests (``TESTING``).
+    """
+    from indico_vc_zoom.tasks import dispatch_queued
+
+    return dispatch_queued

@@ -419,7 +419,7 @@ def test_settings_never_render_secrets_and_check_credentials(db, zoom_plugin, cr
     assert zoom_plugin.settings.get('webhook_token') == 'test-webhook-secret-token'
 
 
-def test_event_time_change_moves_the_meeting(db, manager_client, zoom_host, create_event, zoom_sim):
+def test_event_time_change_moves_the_meeting(db, manager_client, zoom_host, create_event, zoom_sim, after_commit):
     from indico.modules.events.util import track_time_changes
     event = future_event(create_event, 1, zoom_host)
     create_meeting(manager_client, event)
@@ -428,12 +428,16 @@ def test_event_time_change_moves_the_meeting(db, manager_client, zoom_host, crea
     with track_time_changes():
         event.start_dt = new_start
         event.end_dt = new_start + timedelta(hours=1)
+    assert zoom_calls(zoom_sim) == []  # the change is only recorded; a task sends it after the commit
+    assert 'zoom_sync' in event.vc_room_associations[0].vc_room.data
+    after_commit()  # the commit sends the task (eager here: it runs now)
     [patch] = zoom_calls(zoom_sim)
     assert patch['method'] == 'PATCH'
     assert patch['body']['start_time'] == new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
     assert patch['body']['duration'] == 60
     assert zoom_sim.meetings()[0]['start_time'] == new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
     assert any('moved' in e.summary for e in EventLogEntry.query.with_parent(event))
+    assert 'zoom_sync' not in event.vc_room_associations[0].vc_room.data
 
 
 # --- admin CLI ----------------------------------------------------------------------------------------------------
@@ -451,10 +455,12 @@ def test_cli_check_and_refresh(db, manager_client, zoom_plugin, zoom_host, creat
     assert '2 meeting(s) checked, 1 deleted on Zoom' in result.output
     assert gone.vc_room.status == VCRoomStatus.created
 
+    kept_id, gone_id = kept.vc_room_id, gone.vc_room_id
     result = CliRunner().invoke(cli, ['refresh'])
     assert result.exit_code == 0, result.output
-    assert gone.vc_room.status == VCRoomStatus.deleted
-    assert kept.vc_room.name == 'Renamed on Zoom'
+    # the reconcile lets go of each page of rooms (2 000 rooms must not pile up in the session): read them again
+    assert db.session.get(VCRoom, gone_id).status == VCRoomStatus.deleted
+    assert db.session.get(VCRoom, kept_id).name == 'Renamed on Zoom'
 
     assert CliRunner().invoke(cli, ['check']).exit_code == 0
     zoom_plugin.settings.set('client_secret', 'not-the-secret')
@@ -482,14 +488,19 @@ def test_legacy_jwt_credentials(db, zoom_plugin, zoom_host, create_user, create_
     assert zoom_plugin.settings.get('api_secret') == creds['api_secret']
 
 
-def test_cloned_event_shares_meeting_without_fixed_time(db, manager_client, zoom_host, create_event, zoom_sim):
+def test_cloned_event_shares_meeting_without_fixed_time(db, manager_client, zoom_host, create_event, zoom_sim,
+                                                        after_commit):
     from indico.modules.vc.clone import VCCloner
     event = future_event(create_event, 1, zoom_host)
     assoc = create_meeting(manager_client, event)
     new_event = future_event(create_event, 2, zoom_host, days=10)
     zoom_sim.clear_requests()
     VCCloner(event).run(new_event, set(), {})
-    [patch] = zoom_calls(zoom_sim)
+    assert zoom_calls(zoom_sim) == []
+    after_commit()
+    # the task refreshes the meeting from Zoom, then makes it recurring
+    assert [c['method'] for c in zoom_calls(zoom_sim)] == ['GET', 'PATCH']
+    patch = zoom_calls(zoom_sim, 'PATCH')[0]
     assert patch['body'] == {'type': 3}
     assert zoom_sim.meetings()[0]['type'] == 3
     clone = VCRoomEventAssociation.query.filter_by(event_id=new_event.id).one()

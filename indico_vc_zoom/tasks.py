@@ -1,0 +1,97 @@
+"""The plugin's Celery tasks: thin wrappers that retry; the work is in ``pending_changes`` and ``reconcile``.
+
+A task carries only a room id: what Zoom must become is re-read from the room's row (locked) when it runs, so a
+failed or repeated task loses and doubles nothing. Zoom's 5xx and per-second 429 are retried with backoff; other
+refusals stop with the reason logged (see :func:`pending_changes.apply_pending`).
+
+Registration sync (the registration issue) gets its task here too, e.g. ``vc_zoom.sync_registrants``, calling
+into its own module the same way.
+"""
+
+from celery.schedules import crontab
+from indico.core.celery import celery
+from indico.core.db import db
+from indico.core.logger import Logger
+from sqlalchemy.event import listen
+
+from indico_vc_zoom import pending_changes, reconcile
+from indico_vc_zoom.zoom.errors import ZoomRateLimited
+
+
+logger = Logger.get('vc_zoom')
+
+MAX_RETRIES = 8
+MAX_BACKOFF = 600
+
+
+def backoff(retries, exc):
+    """Seconds before retry ``retries + 1``: Zoom's Retry-After for a 429, else 10 s doubling, at most 10 min."""
+    if isinstance(exc, ZoomRateLimited) and exc.retry_after is not None:
+        return max(1, int(exc.retry_after))
+    return min(10 * 2 ** retries, MAX_BACKOFF)
+
+
+def _apply_with_retries(task, room_id, verify):
+    try:
+        return pending_changes.apply_pending(room_id, converge=reconcile.converge, verify=verify)
+    except pending_changes.RETRYABLE as exc:
+        if task.request.retries >= MAX_RETRIES:
+            logger.error('Giving up on Zoom room %s for now after %d retries: %s; the periodic sweep will try '
+                         'again', room_id, task.request.retries, exc)
+            raise
+        logger.warning('Zoom room %s: %s; retrying', room_id, exc)
+        raise task.retry(exc=exc, countdown=backoff(task.request.retries, exc), max_retries=MAX_RETRIES)
+
+
+@celery.task(name='vc_zoom.sync_room', bind=True, plugin='vc_zoom', request_context=True, ignore_result=True)
+def sync_room(self, room_id, verify=False):
+    """Push what a room owes Zoom (after a timetable change, a clone, a queued edit)."""
+    return _apply_with_retries(self, room_id, verify)
+
+
+@celery.task(name='vc_zoom.converge_room', bind=True, plugin='vc_zoom', request_context=True, ignore_result=True)
+def converge_room(self, room_id):
+    """GET the meeting, adopt Zoom's state, push what Indico still owes: for calls whose outcome was unknown."""
+    return _apply_with_retries(self, room_id, True)
+
+
+@celery.periodic_task(name='vc_zoom.apply_due_changes', run_every=crontab(minute='*/5'), plugin='vc_zoom',
+                      request_context=True)
+def apply_due_changes():
+    """Apply queued changes that are due (the daily limit reset, a task that gave up), oldest first, once each."""
+    outcomes = {}
+    for room_id in pending_changes.due_room_ids():
+        try:
+            outcome = pending_changes.apply_pending(room_id, converge=reconcile.converge)
+        except pending_changes.RETRYABLE as exc:
+            outcome = 'retry later'
+            logger.warning('Queued change of Zoom room %s: %s; kept for the next run', room_id, exc)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        logger.info('Applied queued Zoom changes: %s', outcomes)
+    return outcomes
+
+
+@celery.periodic_task(name='vc_zoom.reconcile', run_every=crontab(minute='17', hour='*/6'), plugin='vc_zoom',
+                      request_context=True)
+def reconcile_all():
+    """Compare every live Zoom room with Zoom and fix drift (``indico zoom refresh`` runs the same code)."""
+    report = reconcile.reconcile()
+    return report.summary()
+
+
+# --- sending tasks once the request's changes are committed ----------------------------------------------------
+
+def dispatch_queued(*args):
+    """Send the rooms queued by :func:`pending_changes.mark_pending` to the worker (called after each commit)."""
+    for room_id, verify in pending_changes.take_dispatch_queue().items():
+        try:
+            sync_room.delay(room_id, verify)
+        except Exception:
+            # the mark is committed: the periodic sweep applies it within minutes
+            logger.exception('Could not queue the Zoom change of room %s; the periodic sweep will apply it', room_id)
+
+
+def connect():
+    # a task sent before the commit could run before its change is visible to the worker
+    listen(db.session, 'after_commit', dispatch_queued)

@@ -183,7 +183,7 @@ def apply_pending(room_id, now=None, converge=None, verify=False):
     except ZoomError as exc:
         vc_room.data[PENDING_KEY] = {**marker(vc_room), 'failed': str(exc)[:500]}
         flag_modified(vc_room, 'data')
-        log_action(event, LogKind.warning, 'Zoom refused to apply the change to "{}"', vc_room,
+        log_action(event, LogKind.negative, 'Zoom refused to apply the change to "{}"', vc_room,
                    data={'Reason': str(exc)})
         db.session.commit()
         logger.warning('Zoom refused the pending change to %r, not retrying: %s', vc_room, exc)
@@ -215,6 +215,21 @@ def due_room_ids(now=None, limit=500):
              .order_by(mark['since'].astext, VCRoom.id)
              .limit(limit))
     return [room_id for room_id, in query]
+
+
+def apply_due(now=None, converge=None):
+    """Apply every due change in order; one that still fails (5xx) keeps its mark for the next run."""
+    outcomes = {}
+    for room_id in due_room_ids(now):
+        try:
+            outcome = apply_pending(room_id, now=now, converge=converge)
+        except RETRYABLE as exc:
+            outcome = 'retry later'
+            logger.warning('Queued change of Zoom room %s: %s; kept for the next run', room_id, exc)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        logger.info('Applied queued Zoom changes: %s', outcomes)
+    return outcomes
 
 
 def flash_deferral(vc_room, resets_at):

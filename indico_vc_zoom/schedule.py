@@ -5,7 +5,7 @@ when a meeting is attached to another event, and queues it (:mod:`pending_change
 when an event is cloned.
 """
 
-from flask import flash, has_request_context
+from flask import g, has_request_context, session
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
 from indico_vc_zoom import meetings, pending_changes
@@ -38,8 +38,18 @@ def follow_times(obj, service_name):
             pending_changes.mark_pending(vc_room, pending_changes.SCHEDULE)
             moving.append(vc_room)
     if moving and has_request_context():
-        names = ', '.join(f'"{vc_room.name}"' for vc_room in moving[:3]) + (' …' if len(moving) > 3 else '')
-        flash(f'{len(moving)} Zoom meeting(s) ({names}) will follow the new time on Zoom in a moment.', 'info')
+        _say_meetings_follow(moving)
+
+
+def _say_meetings_follow(moving):
+    # one message per request, however many objects the timetable change moved (each sends its own signal)
+    following = g.setdefault('vc_zoom_following', [])
+    following += [vc_room.name for vc_room in moving if vc_room.name not in following]
+    names = ', '.join(f'"{name}"' for name in following[:3]) + (' …' if len(following) > 3 else '')
+    text = f'{len(following)} Zoom meeting(s) ({names}) will follow the new time on Zoom in a moment.'
+    flashes = [f for f in session.get('_flashes', []) if f[1] != g.get('vc_zoom_following_text')]
+    session['_flashes'] = [*flashes, ('info', text)]
+    g.vc_zoom_following_text = text
 
 
 def make_recurring(vc_room):

@@ -31,45 +31,39 @@ def backoff(retries, exc):
     return min(10 * 2 ** retries, MAX_BACKOFF)
 
 
-def _apply_with_retries(task, room_id, verify):
+def _apply_with_retries(task, room_id, verify, attempt):
+    # Celery's own Task.retry() cannot be used: under Celery 5.3.1 (Indico 3.2) Indico's Task.__call__ hides the
+    # task request, so retry() re-raises instead of retrying. Sending the task again works on both Indico lines.
     try:
         return pending_changes.apply_pending(room_id, converge=reconcile.converge, verify=verify)
     except pending_changes.RETRYABLE as exc:
-        if task.request.retries >= MAX_RETRIES:
-            logger.error('Giving up on Zoom room %s for now after %d retries: %s; the periodic sweep will try '
-                         'again', room_id, task.request.retries, exc)
-            raise
-        logger.warning('Zoom room %s: %s; retrying', room_id, exc)
-        raise task.retry(exc=exc, countdown=backoff(task.request.retries, exc), max_retries=MAX_RETRIES)
+        if attempt >= MAX_RETRIES:
+            logger.error('Zoom room %s: giving up after %d attempts (%s); the change stays queued for the periodic '
+                         'sweep', room_id, attempt + 1, exc)
+            return 'gave up'
+        delay = backoff(attempt, exc)
+        logger.warning('Zoom room %s: %s; retry %d in %d s', room_id, exc, attempt + 1, delay)
+        task.apply_async((room_id,), {'verify': verify, 'attempt': attempt + 1}, countdown=delay)
+        return 'retrying'
 
 
 @celery.task(name='vc_zoom.sync_room', bind=True, plugin='vc_zoom', request_context=True, ignore_result=True)
-def sync_room(self, room_id, verify=False):
+def sync_room(self, room_id, verify=False, attempt=0):
     """Push what a room owes Zoom (after a timetable change, a clone, a queued edit)."""
-    return _apply_with_retries(self, room_id, verify)
+    return _apply_with_retries(self, room_id, verify, attempt)
 
 
 @celery.task(name='vc_zoom.converge_room', bind=True, plugin='vc_zoom', request_context=True, ignore_result=True)
-def converge_room(self, room_id):
+def converge_room(self, room_id, verify=True, attempt=0):
     """GET the meeting, adopt Zoom's state, push what Indico still owes: for calls whose outcome was unknown."""
-    return _apply_with_retries(self, room_id, True)
+    return _apply_with_retries(self, room_id, True, attempt)
 
 
 @celery.periodic_task(name='vc_zoom.apply_due_changes', run_every=crontab(minute='*/5'), plugin='vc_zoom',
                       request_context=True)
-def apply_due_changes():
+def apply_due_changes(now=None):
     """Apply queued changes that are due (the daily limit reset, a task that gave up), oldest first, once each."""
-    outcomes = {}
-    for room_id in pending_changes.due_room_ids():
-        try:
-            outcome = pending_changes.apply_pending(room_id, converge=reconcile.converge)
-        except pending_changes.RETRYABLE as exc:
-            outcome = 'retry later'
-            logger.warning('Queued change of Zoom room %s: %s; kept for the next run', room_id, exc)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    if outcomes:
-        logger.info('Applied queued Zoom changes: %s', outcomes)
-    return outcomes
+    return pending_changes.apply_due(now, converge=reconcile.converge)
 
 
 @celery.periodic_task(name='vc_zoom.reconcile', run_every=crontab(minute='17', hour='*/6'), plugin='vc_zoom',

@@ -1,4 +1,4 @@
-"""A live Indico 3.2 with the vc_zoom plugin against the Zoom simulator: Redis, simulator, database, seed, server.
+"""A live Indico with the vc_zoom plugin against the Zoom simulator: Redis, simulator, database, seed, Celery, server.
 
 One code path for ``scripts/demo`` (``python live_instance.py demo``) and the browser tests (``LiveInstance``),
 so the tests exercise the instance exactly as the demo starts it. Needs a running PostgreSQL cluster in which
@@ -106,6 +106,7 @@ class LiveInstance:
             self._run([str(self.bin_dir / 'indico'), 'db', 'prepare'], 'db-prepare')
             self.log('seeding users, category, events and the plugin settings')
             self._seed()
+            self._start_worker()
             self._start_indico()
             self._wait_ready()
         except BaseException:
@@ -180,10 +181,10 @@ class LiveInstance:
             'SUPPORT_EMAIL': 'support@example.com',
             'PLUGINS': {'vc_zoom'},
             'DEBUG': True,
-            'DISABLE_CELERY_CHECK': True,
             'SIGNUP_CAPTCHA': False,
             'SYSTEM_NOTICES_URL': None,
-            # e-mails are printed to the server log, synchronously (there is no Celery worker)
+            # e-mails are printed by the process that sends them (the server, or the worker for a task's e-mails)
+            # rather than queued as tasks of their own, so each log shows the e-mails of what that process did
             'EMAIL_BACKEND': 'indico.vendor.django_mail.backends.console.EmailBackend',
             'SMTP_USE_CELERY': False,
             'DEFAULT_TIMEZONE': 'UTC',
@@ -229,6 +230,27 @@ class LiveInstance:
         params = {'zoom_url': self.zoom_url, 'webhook_token': self.webhook_token}
         self._run([self.python, __file__, '_seed', '--out', str(out)], 'seed', input=json.dumps(params))
         self.seed = json.loads(out.read_text())
+
+    def _start_worker(self):
+        # Indico's own command, beat included (-B: the plugin's periodic tasks), the instance's Redis as broker
+        self.log('indico celery worker -B')
+        self._spawn('celery-worker', [str(self.bin_dir / 'indico'), 'celery', 'worker', '-B', '--loglevel', 'INFO',
+                                      '--concurrency', '2', '--without-gossip', '--without-mingle',
+                                      '-n', f'vczoom-{self.indico_port}@%h'], env=DEAD_PROXY | self._root_ok())
+        self._wait_for(lambda: ' ready.' in self.log_tail('celery-worker', 200), 'celery-worker', 90)
+
+    @staticmethod
+    def _root_ok():
+        # Celery refuses root with pickled messages (Indico's serializer) unless told: these machines run everything
+        # as root, and the broker is this instance's own Redis on loopback, which nothing else writes to
+        return {'C_FORCE_ROOT': '1'} if os.geteuid() == 0 else {}
+
+    def call(self, target, **params):
+        """Run ``module:function(**params)`` in a process of this instance (app + request context), committed."""
+        out = self.data_dir / 'call.json'
+        out.unlink(missing_ok=True)
+        self._run([self.python, __file__, '_call', target, '--out', str(out)], 'call', input=json.dumps(params))
+        return json.loads(out.read_text())
 
     def _start_indico(self):
         self.log(f'indico run on {self.indico_url}')
@@ -295,15 +317,26 @@ class LiveInstance:
 
 # --- seeding (runs in its own process: it builds an Indico app from the instance's config) -----------------------
 
-def _seed_main(out, params):
+def _seed_main(out, params, function=None):
     from indico.web.flask.app import make_app
 
     app = make_app()
     with app.app_context():
         base_url = app.config['INDICO']['BASE_URL']
     with app.test_request_context(base_url=base_url):
-        result = _seed_data(params)
+        result = (function or _seed_data)(params)
+        if function:
+            from indico.core.db import db
+            db.session.commit()
     Path(out).write_text(json.dumps(result))
+
+
+def _call_main(target, out, params):
+    import importlib
+
+    sys.path.insert(0, str(ROOT))
+    module, name = target.split(':')
+    _seed_main(out, params, getattr(importlib.import_module(module), name))
 
 
 def _seed_data(params):
@@ -383,6 +416,7 @@ Indico:          {instance.indico_url}
                  {instance.event_url('second')}
   admin:         {admin['login']} / {admin['password']}  ({admin['first_name']} {admin['last_name']}, event manager)
   second user:   {host['login']} / {host['password']}  ({host['first_name']} {host['last_name']}, has a Zoom account)
+Celery:          indico celery worker -B (broker: the Redis above; log: log/celery-worker.log)
 Zoom simulator:  {instance.zoom_url}   (meetings: {instance.zoom_url}/_simulator/meetings)
   webhooks to:   {instance.indico_url}/api/plugin/zoom/webhook   (secret: {token_note})
 Data and logs:   {instance.data_dir}
@@ -416,9 +450,15 @@ def main(argv=None):
     demo.add_argument('--db-name', required=True)
     seed = sub.add_parser('_seed', help='internal: seed the database of INDICO_CONFIG (params as JSON on stdin)')
     seed.add_argument('--out', required=True)
+    call = sub.add_parser('_call', help='internal: run module:function(**params) in the instance (JSON on stdin)')
+    call.add_argument('target')
+    call.add_argument('--out', required=True)
     args = parser.parse_args(argv)
     if args.command == '_seed':
         _seed_main(args.out, json.load(sys.stdin))
+        return 0
+    if args.command == '_call':
+        _call_main(args.target, args.out, json.load(sys.stdin))
         return 0
     return _demo(args)
 

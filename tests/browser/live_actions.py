@@ -42,19 +42,32 @@ def create_meetings(params):
 
 
 def move_events(params):
-    """Move events by ``hours`` as a timetable change does; report what the request itself sent to Zoom."""
+    """Move events by ``hours`` as a timetable change does; report what the request itself sent to Zoom and when
+    it was done (``inline``: push each meeting in the request, as the plugin did before its Celery tasks)."""
+    import time
+
+    from indico_vc_zoom.schedule import push_schedule
+
     client = get_client()
     before = sum(n for (method, _), n in client.stats.items() if method == 'PATCH')
     starts = {}
+    started = time.perf_counter()
     for room in params['rooms']:
-        event = VCRoom.query.get(room['room']).events[0].event
+        vc_room = VCRoom.query.get(room['room'])
+        event = vc_room.events[0].event
         new_start = event.start_dt + timedelta(hours=params['hours'])
-        with track_time_changes():
-            event.start_dt = new_start
-            event.end_dt = new_start + timedelta(hours=1)
+        if params.get('inline'):
+            event.start_dt, event.end_dt = new_start, new_start + timedelta(hours=1)
+            push_schedule(vc_room, event)
+        else:
+            with track_time_changes():
+                event.start_dt = new_start
+                event.end_dt = new_start + timedelta(hours=1)
         starts[room['zoom_id']] = new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
+    db.session.commit()  # the page answers once this is done (the tasks are sent right after it)
     patches = sum(n for (method, _), n in client.stats.items() if method == 'PATCH') - before
-    return {'starts': starts, 'patches_in_request': patches, 'flashed': get_flashed_messages()}
+    return {'starts': starts, 'patches_in_request': patches, 'flashed': get_flashed_messages(),
+            'request_seconds': time.perf_counter() - started, 'answered_at': time.time()}
 
 
 def send_sync_tasks(params):

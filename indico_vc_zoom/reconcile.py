@@ -27,32 +27,40 @@ from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomRateLimited
 logger = Logger.get('vc_zoom')
 
 BATCH_SIZE = 100
+#: Zoom calls one room sends back to back at most (a GET, a PATCH)
+ROOM_BURST = 2
 #: where Indico keeps what it shows of a Zoom field (the schedule is derived from the timetable instead)
 VISIBLE = {'agenda': 'description', 'password': 'password', **{k: k for k in meetings.OPTION_KEYS}}
 
 
 class Pacer:
-    """Keep the Zoom calls of a run under ``per_second`` on average: call *n* is not sent before n / rate s."""
+    """Keep the Zoom calls of a run under ``per_second`` in any one second (from 4/s up): before each room, wait until
+    the calls sent since the last wait have had their share of time. No catch-up burst after a slow stretch."""
 
     def __init__(self, client, per_second, sleep=time.sleep, clock=time.monotonic):
         self.client = client
-        self.per_second = per_second
+        # a room's calls leave back to back: pace the rest so that a burst still fits the limit in any second
+        self.per_second = max(per_second - ROOM_BURST, per_second / 2) if per_second else 0
         self.sleep = sleep
         self.clock = clock
-        self.started = clock()
-        self.base = self.calls()
+        self.last_at = clock()
+        self.last_calls = self.calls()
 
     def calls(self):
         return sum(self.client.stats.values())
 
-    def wait(self, upcoming=1):
-        """Before sending ``upcoming`` more calls: wait until they fit the pace."""
+    def wait(self):
         if not self.per_second:
             return
-        due = self.started + (self.calls() - self.base + upcoming - 1) / self.per_second
-        delay = due - self.clock()
+        used = self.calls() - self.last_calls
+        delay = used / self.per_second - (self.clock() - self.last_at)
         if delay > 0:
             self.sleep(delay)
+        self.last_calls = self.calls()
+
+    def done(self):
+        """After a room's calls: its share of time counts from here (later than its first call: safe)."""
+        self.last_at = self.clock()
 
 
 @dataclass
@@ -177,11 +185,13 @@ def reconcile(dry_run=False, per_second=None, batch_size=BATCH_SIZE, echo=None, 
                 db.session.rollback()
                 continue
             report.checked += 1
-            pacer.wait(2)  # a GET, maybe a PATCH
+            pacer.wait()
             name, zoom_id = vc_room.name, vc_room.data.get('zoom_id')
             try:
                 outcome, detail = reconcile_room(vc_room, dry_run)
+                pacer.done()
             except ZoomError as exc:
+                pacer.done()
                 db.session.rollback()
                 report.errors += 1
                 _note(report, f'{name} ({zoom_id}): {exc}', echo, warning=True)

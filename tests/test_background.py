@@ -223,12 +223,16 @@ def test_pacer_keeps_calls_under_the_pace():
     clock = [0.0]
     pacer = reconcile.Pacer(Client, 4, sleep=lambda s: clock.__setitem__(0, clock[0] + s), clock=lambda: clock[0])
     sent = []
-    for _ in range(12):
+    for room in range(12):
         pacer.wait()
-        Client.stats['calls'] += 1
-        sent.append(clock[0])
-    assert sent[-1] == pytest.approx(11 / 4)
-    assert max(sum(1 for t in sent if s <= t < s + 1) for s in sent) <= 4
+        if room == 5:
+            clock[0] += 3  # a slow stretch (a page loading) must not be caught up with a burst
+        for _ in range(1 + room % 2):  # a GET, sometimes a PATCH
+            Client.stats['calls'] += 1
+            sent.append(clock[0])
+        pacer.done()
+    assert len(sent) == 18
+    assert max(sum(1 for t in sent if s <= t < s + 1) for s in sent) <= 4  # in any one second
 
 
 def test_cli_refresh_reports_each_change(db, manager_client, zoom_host, create_event, zoom_sim):

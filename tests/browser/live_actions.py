@@ -13,7 +13,7 @@ from indico.modules.users import User
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomLinkType, VCRoomStatus
 from indico.util.date_time import now_utc
 
-from indico_vc_zoom import orphans, rooms
+from indico_vc_zoom import orphans, pending_changes, rooms
 from indico_vc_zoom.connection import get_client
 
 
@@ -56,13 +56,14 @@ def move_events(params):
         vc_room = VCRoom.query.get(room['room'])
         event = vc_room.events[0].event
         new_start = event.start_dt + timedelta(hours=params['hours'])
+        with track_time_changes():
+            event.start_dt = new_start
+            event.end_dt = new_start + timedelta(hours=1)
         if params.get('inline'):
-            event.start_dt, event.end_dt = new_start, new_start + timedelta(hours=1)
+            # what the plugin did before its tasks: the PATCH in the request, nothing queued
             push_schedule(vc_room, event)
-        else:
-            with track_time_changes():
-                event.start_dt = new_start
-                event.end_dt = new_start + timedelta(hours=1)
+            pending_changes.clear_mark(vc_room)
+            pending_changes.take_dispatch_queue()
         starts[room['zoom_id']] = new_start.strftime('%Y-%m-%dT%H:%M:%SZ')
     db.session.commit()  # the page answers once this is done (the tasks are sent right after it)
     patches = sum(n for (method, _), n in client.stats.items() if method == 'PATCH') - before

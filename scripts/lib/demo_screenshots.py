@@ -4,6 +4,7 @@ Logs in as the demo admin, creates a Zoom meeting in the first event through the
 freshly started demo), and saves small palette PNGs of the create dialog and of the event page.
 """
 
+import re
 import sys
 from io import BytesIO
 from pathlib import Path
@@ -44,7 +45,7 @@ def main(base_url='http://127.0.0.1:8000'):
             page.click('button.login-form-button')
 
         page.goto(f'{base_url}/event/1/manage/videoconference/')
-        page.get_by_role('button', name='Create Zoom room').click()
+        page.get_by_role('button', name=re.compile(r'^Create Zoom (room|videoconference)$')).click()  # 3.2 / 3.3
         form = page.locator('.ui-dialog form#vc-room-form')
         form.wait_for()
         form.locator('#vc-name').fill('Detector upgrade weekly')

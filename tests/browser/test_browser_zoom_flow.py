@@ -196,7 +196,8 @@ def test_change_host_to_second_user(admin_page, live, flow, shot):
     shot(page, 'user-picker', full_page=False)
     result.locator('i.add.icon').click()
     modal.wait_for(state='detached')
-    assert form.locator('#vc-host_user').input_value() == f'User:{live.seed["users"]["host"]}'
+    # Indico 3.3 signs the identifier (``User:2:<signature>``), 3.2 does not
+    assert re.fullmatch(rf'User:{live.seed["users"]["host"]}(:\S+)?', form.locator('#vc-host_user').input_value())
     shot(page, 'edit-dialog', full_page=False)
     save_dialog(page, form)
     shot(page, 'updated')

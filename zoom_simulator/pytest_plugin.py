@@ -11,6 +11,11 @@ import requests
 from .simulator import ZoomSimulator
 
 
+def zoom_view(objects):
+    """Meetings from the control view without the simulator's own `_simulator` record: what the API returns."""
+    return [{k: v for k, v in o.items() if k != '_simulator'} for o in objects]
+
+
 class ZoomSimHelper:
     """Arrange and inspect the simulator from a test; every call is a real HTTP request to it."""
 

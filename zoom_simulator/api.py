@@ -110,7 +110,7 @@ _USER_WRITE = need('user:write:admin')
 
 # (method, path regex under /v2, handler, per-second category, scopes)
 ROUTES = [
-    ('GET', r'/users', list_users, 'Medium', need('user:read:admin', 'user:read:list_users:admin')),
+    ('GET', r'/users', list_users, 'Medium', need('user:read:admin', 'user:read:list_users:admin', user_level=False)),
     ('GET', rf'/users/{_USER}', get_user, 'Light', _USER_READ),
     ('GET', rf'/users/{_USER}/assistants', hosts.list_assistants, 'Medium', need('user:read:admin')),
     ('POST', rf'/users/{_USER}/assistants', hosts.add_assistants, 'Medium', _USER_WRITE),

@@ -22,11 +22,11 @@ GRANULAR = {
 KNOWN_SCOPES = frozenset(ADMIN_SCOPES) | GRANULAR
 
 
-def need(classic, granular=None):
-    """The scopes that let a token call an endpoint: the classic admin scope, its user-level form
-    (as the spec's 'Scopes:' line lists them, and as Zoom's 4711 message names them) and a granular one."""
-    user_level = classic.removesuffix(':admin')
-    listed = (classic, user_level)
+def need(classic, granular=None, user_level=True):
+    """The scopes that let a token call an endpoint: the classic admin scope, its user-level form unless the
+    spec lists none (as the spec's 'Scopes:' line lists them, and as Zoom's 4711 message names them) and a
+    granular one."""
+    listed = (classic, classic.removesuffix(':admin')) if user_level else (classic,)
     return {'listed': listed, 'accepted': frozenset(listed + ((granular,) if granular else ()))}
 
 

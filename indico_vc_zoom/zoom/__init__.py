@@ -1,7 +1,7 @@
 """Zoom REST API client: standalone (stdlib, requests and PyJWT only), no Indico imports."""
 
 from .auth import JWTAuth, MemoryCache, S2SAuth
-from .client import MEETING, WEBINAR, ZoomClient
+from .client import MEETING, WEBINAR, ZoomClient, dial_in
 from .errors import (
     ZoomAuthError,
     ZoomError,
@@ -22,4 +22,4 @@ from .errors import (
 __all__ = ['MEETING', 'WEBINAR', 'JWTAuth', 'MemoryCache', 'S2SAuth', 'ZoomAuthError', 'ZoomClient', 'ZoomError',
            'ZoomNoRecording', 'ZoomNotFound', 'ZoomPlanRequired', 'ZoomRateLimited', 'ZoomRegistrantNotFound',
            'ZoomRegistrationDisabled', 'ZoomRegistrationFull', 'ZoomSchedulingRefused', 'ZoomScopeMissing',
-           'ZoomUnavailable', 'ZoomValidationError']
+           'ZoomUnavailable', 'ZoomValidationError', 'dial_in']

@@ -26,6 +26,16 @@ MAX_RATE_LIMIT_RETRIES = 2
 MAX_RATE_LIMIT_WAIT = 5.0
 
 
+def dial_in(meeting):
+    """What a phone participant needs, from a meeting or webinar as Zoom returns it: {'meeting_id',
+    'passcode' (the numeric phone passcode, '' without one), 'countries', 'numbers': [{'country',
+    'country_name', 'city', 'number', 'type': 'toll'|'tollfree'}]}."""
+    settings = meeting.get('settings') or {}
+    return {'meeting_id': str(meeting['id']), 'passcode': meeting.get('pstn_password') or '',
+            'countries': list(settings.get('global_dial_in_countries') or []),
+            'numbers': list(settings.get('global_dial_in_numbers') or [])}
+
+
 def _path(kind, suffix, past=False):
     """'/meetings/{meetingId}' + suffix (or /webinars/..., /past_meetings/...): one stats key per endpoint."""
     return f'/{"past_" if past else ""}{kind}s/{{{kind}Id}}{suffix}'

@@ -85,6 +85,17 @@ class ZoomSimHelper:
     def strict(self):
         return self._call('GET', '/strict')['strict']
 
+    def run(self, action, id=None, **extra):
+        """Drive a meeting run: action start|join|leave|end|recording_completed|recording_trashed|
+        recording_deleted (see README); returns {'run': uuid, 'sent', 'status', 'body', ...}."""
+        payload = {'action': action, **extra}
+        if id is not None:
+            payload['id'] = id
+        return self._call('POST', '/run', payload)
+
+    def runs(self):
+        return self._call('GET', '/runs')
+
     def send_webhook(self, event, id=None, changes=None, url=None, secret=None, **extra):
         """Apply a change as if made in Zoom, send Zoom's webhook; returns {'status', 'body', 'sent', ...}."""
         payload = {'event': event, **extra}

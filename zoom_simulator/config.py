@@ -27,6 +27,7 @@ DEFAULTS = {
     'spec': None,  # OpenAPI spec path: enables strict mode
     'scopes': None,  # scopes granted to issued tokens; None = every classic admin scope (scopes.ADMIN_SCOPES)
     'registrant_limit': 4999,  # registrants per meeting/webinar (Zoom's documented meeting maximum)
+    'scheduling_privilege': True,  # False: schedule_for needs no assistant (Zoom's 400/3000 check off)
     'paid_account': True,  # False: past participant reports answer Zoom's paid-plan error (400/200)
 }
 
@@ -60,8 +61,9 @@ def check_values(config):
                                          or not isinstance(config['registrant_limit'], int)
                                          or config['registrant_limit'] < 0):
         raise ValueError('registrant_limit must be a non-negative integer')
-    if 'paid_account' in config and not isinstance(config['paid_account'], bool):
-        raise ValueError('paid_account must be true or false')
+    for key in ('paid_account', 'scheduling_privilege'):
+        if key in config and not isinstance(config[key], bool):
+            raise ValueError(f'{key} must be true or false')
 
 
 def public_config(config):

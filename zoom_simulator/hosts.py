@@ -25,7 +25,7 @@ def check_schedule_for(state, scheduler, target, obj_type, on_update=False):
     if obj_type == 1:
         raise ApiError(400, 3000, 'Instant meetings do not support the schedule_for parameter; you cannot schedule '
                                   'an instant meeting for another user.')
-    if not can_schedule_for(state, scheduler, target):
+    if state.config['scheduling_privilege'] and not can_schedule_for(state, scheduler, target):
         who = f'"{target["email"]}"' if on_update else target['email']
         raise ApiError(400, 3000, f'You cannot schedule a meeting for {who}.')
 

@@ -106,3 +106,13 @@ def test_assistant_mode_round_trip_in_strict_mode(zoom_sim, make_api, get_token,
     assert api.delete(f'/users/{host["id"]}/assistants/{assistant["id"]}').status_code == 204
     assert api.get(f'/users/{assistant["id"]}/schedulers').json() == {'schedulers': []}
     assert all(r['status'] < 300 for r in zoom_sim.requests())
+
+
+def test_privilege_check_can_be_switched_off(api, sim, bob, http):
+    sim.configure(scheduling_privilege=False)
+    assert api.create(schedule_for=bob['id'])['host_id'] == bob['id']
+    meeting = api.create()
+    assert api.patch(f'/meetings/{meeting["id"]}', json={'schedule_for': bob['id']}).status_code == 204
+    assert http.post(f'{sim.url}/_simulator/config', json={'scheduling_privilege': 'no'}).status_code == 400
+    sim.reset()
+    assert sim.configure()['scheduling_privilege'] is True

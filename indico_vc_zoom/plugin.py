@@ -14,6 +14,7 @@ from sqlalchemy.event import listen
 from indico_vc_zoom import forms, orphans, rooms, schedule, surfaces, tasks
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
+from indico_vc_zoom.compat import BUTTON_CLASSES
 from indico_vc_zoom.hosts import host_name
 from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import full_access, get_visibility, join_link_access
@@ -93,10 +94,14 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def update_data_association(self, event, vc_room, event_vc_room, data):
         is_attach = event_vc_room.id is None and vc_room.id is not None
-        super().update_data_association(event, vc_room, event_vc_room, data)
+        link_changed = super().update_data_association(event, vc_room, event_vc_room, data)
         rooms.store_link_data(event_vc_room, data)
         if is_attach and not rooms.is_duplicate_attach(event, vc_room, event_vc_room):
             rooms.attached(self, event, vc_room, event_vc_room)
+        return link_changed  # Indico 3.3 sends its attached/detached signals on it (see compat.py)
+
+    #: the classes of our buttons match the Indico line's page style
+    button_classes = BUTTON_CLASSES
 
     # --- the room lifecycle: see rooms.py ---------------------------------------------------------------------
 

@@ -60,6 +60,27 @@ def _fresh_settings_cache_per_request(app):
         g.pop('global_settings_cache', None)
 
 
+@pytest.fixture
+def request_rollback(db, monkeypatch):
+    """Let a failing request roll back its own work, as in production.
+
+    Indico's request handlers call ``db.session.rollback()`` when an action fails; Indico's ``db`` fixture turns that
+    into a no-op so tests keep their data. After a failed flush the session then stays unusable for the rest of the
+    request (Indico 3.3's form rendering queries the user again and fails). This fixture takes a savepoint now and
+    makes the first rollback return to it: the request's own writes are undone, the test's data stays.
+    """
+    savepoint = db.session.begin_nested()
+    rolled_back = []
+
+    def _rollback():
+        if not rolled_back:
+            rolled_back.append(True)
+            savepoint.rollback()
+
+    monkeypatch.setattr(db.session, 'rollback', _rollback)
+    return rolled_back
+
+
 WEBHOOK_TOKEN = 'test-webhook-secret-token'
 
 

@@ -229,7 +229,8 @@ def test_daily_limit_names_host_and_reset(db, manager_client, zoom_host, create_
     assert VCRoom.query.filter_by(name='Another one').count() == 0
 
 
-def test_database_failure_after_zoom_create_deletes_orphan(db, manager_client, zoom_host, create_event, zoom_sim):
+def test_database_failure_after_zoom_create_deletes_orphan(db, manager_client, zoom_host, create_event, zoom_sim,
+                                                           request_rollback):
     event = future_event(create_event, 1, zoom_host)
     db.session.execute(text("""
         CREATE FUNCTION public.vczoom_refuse_room() RETURNS trigger AS $$
@@ -243,6 +244,7 @@ def test_database_failure_after_zoom_create_deletes_orphan(db, manager_client, z
     methods = [c['method'] for c in zoom_calls(zoom_sim) if '/meetings' in c['path']]
     assert methods == ['POST', 'DELETE']
     assert zoom_sim.meetings() == []
+    assert request_rollback  # the request rolled its work back, as Indico's VC controller does on an error
 
 
 # --- edit -------------------------------------------------------------------------------------------------------

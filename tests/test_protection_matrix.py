@@ -28,6 +28,7 @@ from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VC
 from indico.modules.vc.notifications import notify_created
 from indico.util.date_time import now_utc
 
+from indico_lines import CONFERENCE_HOME_BOX, STANDARD_REMINDER
 from indico_vc_zoom.notifications import notify_attached, notify_modified, notify_remote_deleted
 from indico_vc_zoom.protection import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_MODES
 
@@ -245,7 +246,7 @@ def _conference_home(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.conference)
     layout_settings.set(event, 'show_vc_rooms', True)
     text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
-    assert 'There is a videoconference for this event.' in text
+    assert CONFERENCE_HOME_BOX in text  # Indico's box is there (it differs between the lines), with our buttons:
     assert ('Join link restricted' in text) != expected_full(w.mode, viewer, 'conference_home')
     return [text]
 
@@ -330,7 +331,7 @@ def _reminder_ical(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.meeting)
     reminder = EventReminder(event=event, creator=w.users[MANAGER], scheduled_dt=now_utc(), attach_ical=True,
                              recipients=[w.email_of(viewer)], message='See you there',
-                             reply_to_address='noreply@example.test')
+                             reply_to_address='noreply@example.test', **STANDARD_REMINDER)
     w.db.session.add(reminder)
     w.db.session.flush()
     reminder.send()

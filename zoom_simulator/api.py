@@ -1,11 +1,12 @@
-"""Handlers of the Zoom REST API under /v2 (users, assistants, meetings, webinars)."""
+"""Handlers of the Zoom REST API under /v2 (users, meetings, webinars) and the route table of every endpoint."""
 
 import copy
 
-from . import ids
-from .objects import MEETING, WEBINAR, apply_update, new_object, parse_body, validate, validation_error
+from . import hosts, registrants, reports
+from .objects import MEETING, WEBINAR, apply_update, new_object, parse_body, validate
 from .ratelimit import check_daily
-from .responses import ApiError, Response
+from .responses import Response
+from .scopes import need
 
 
 _USER_LIST_KEYS = ('id', 'first_name', 'last_name', 'display_name', 'email', 'type', 'pmi', 'timezone', 'verified',
@@ -24,66 +25,10 @@ def list_users(app, req):
                           'total_records': len(users), 'next_page_token': '', 'users': users})
 
 
-# assistants: who may schedule meetings on a user's behalf
-
-def list_assistants(app, req):
-    state = app.state
-    with state.lock:
-        user = state.get_user(req.params['userId'])
-        assistants = [state.find_user(uid) for uid in state.assistants.get(user['id'], [])]
-        return Response(200, {'assistants': [{'id': a['id'], 'email': a['email']} for a in assistants if a]})
-
-
-def add_assistants(app, req):
-    state = app.state
-    with state.lock:
-        user = state.get_user(req.params['userId'])
-        body = parse_body(req)
-        entries = body.get('assistants')
-        if not isinstance(entries, list) or not entries or len(entries) > 30 or \
-                not all(isinstance(e, dict) and (e.get('id') or e.get('email')) for e in entries):
-            raise validation_error('assistants', 'assistants must list 1 to 30 objects with an id or an email.')
-        added = [state.get_user(e.get('id') or e.get('email')) for e in entries]
-        current = state.assistants.setdefault(user['id'], [])
-        for assistant in added:
-            if assistant['id'] not in current:  # adding twice changes nothing
-                current.append(assistant['id'])
-        return Response(201, {'ids': ','.join(a['id'] for a in added), 'add_at': ids.iso(ids.now())})
-
-
-def delete_assistants(app, req):
-    state = app.state
-    with state.lock:
-        user = state.get_user(req.params['userId'])
-        state.assistants.pop(user['id'], None)
-    return Response(204)
-
-
-def delete_assistant(app, req):
-    state = app.state
-    with state.lock:
-        user = state.get_user(req.params['userId'])
-        assistant = state.get_user(req.params['assistantId'])
-        current = state.assistants.get(user['id'], [])
-        if assistant['id'] not in current:
-            raise ApiError(404, 1001, f'Assistant does not exist: {req.params["assistantId"]}.')
-        current.remove(assistant['id'])
-    return Response(204)
-
-
-def list_schedulers(app, req):
-    state = app.state
-    with state.lock:
-        user = state.get_user(req.params['userId'])
-        hosts = [state.find_user(host_id) for host_id, assistants in state.assistants.items()
-                 if user['id'] in assistants]
-        return Response(200, {'schedulers': [{'id': h['id'], 'email': h['email'], 'pmi': h['pmi']}
-                                             for h in hosts if h]})
-
-
 # meetings and webinars share one set of handlers
 
 def _create(app, req, kind):
+    """The path user schedules; `schedule_for` names the host, which the path user needs privilege for."""
     state = app.state
     with state.lock:
         scheduler = state.get_user(req.params['userId'])
@@ -91,10 +36,15 @@ def _create(app, req, kind):
         host = scheduler
         if body.get('schedule_for') and isinstance(body['schedule_for'], str):
             host = state.get_user(body['schedule_for'])
-        check_daily(state, host['id'])
+        # Zoom's daily budget is per user: the account that does the scheduling pays, also when acting for a host.
+        check_daily(state, scheduler['id'])
         validate(body, kind)
+        hosts.check_schedule_for(state, scheduler, host, body.get('type', 2 if kind == MEETING else 5))
+        hosts.check_alternative_hosts(state, body.get('settings'))
         obj = new_object(kind, body, state.new_object_id(kind), host, scheduler, app.url)
         state.objects[kind][obj['id']] = obj
+        state.extras.pop(obj['id'], None)
+        state.extra(obj['id'])['scheduler_id'] = scheduler['id']
         return Response(201, copy.deepcopy(obj))
 
 
@@ -113,16 +63,26 @@ def _get(app, req, kind):
 
 
 def _update(app, req, kind):
+    """The meeting's scheduler is the account acting: it pays the daily budget and needs privilege for a new host."""
     state = app.state
     with state.lock:
         obj = state.get_object(kind, req.params['id'])
         body = parse_body(req)
-        check_daily(state, obj['host_id'])
+        extra = state.extra(obj['id'])
+        scheduler = state.find_user(extra['scheduler_id'] or obj['host_id']) or state.get_user(obj['host_id'])
+        check_daily(state, scheduler['id'])
         validate(body, kind)
         new_host = state.get_user(body['schedule_for']) if body.get('schedule_for') else None
+        if new_host is not None:
+            hosts.check_schedule_for(state, scheduler, new_host, body.get('type', obj['type']), on_update=True)
+        hosts.check_alternative_hosts(state, body.get('settings'))
         apply_update(obj, kind, body, app.url)
         if new_host is not None:
             obj['host_id'], obj['host_email'] = new_host['id'], new_host['email']
+            if scheduler['id'] != new_host['id']:
+                obj['assistant_id'] = scheduler['id']
+            else:
+                obj.pop('assistant_id', None)
     return Response(204)
 
 
@@ -131,6 +91,7 @@ def _delete(app, req, kind):
     with state.lock:
         obj = state.get_object(kind, req.params['id'])
         del state.objects[kind][obj['id']]
+        state.extras.pop(obj['id'], None)  # its registrants go with it; past runs and recordings stay
     return Response(204)
 
 
@@ -144,21 +105,28 @@ def _bind(func, kind):
 _ID = r'(?P<id>[^/]+)'
 _USER = r'(?P<userId>[^/]+)'
 
-# (method, path regex under /v2, handler, per-second category)
+_USER_READ = need('user:read:admin', 'user:read:user:admin')
+_USER_WRITE = need('user:write:admin')
+
+# (method, path regex under /v2, handler, per-second category, scopes)
 ROUTES = [
-    ('GET', r'/users', list_users, 'Medium'),
-    ('GET', rf'/users/{_USER}', get_user, 'Light'),
-    ('GET', rf'/users/{_USER}/assistants', list_assistants, 'Medium'),
-    ('POST', rf'/users/{_USER}/assistants', add_assistants, 'Medium'),
-    ('DELETE', rf'/users/{_USER}/assistants', delete_assistants, 'Light'),
-    ('DELETE', rf'/users/{_USER}/assistants/(?P<assistantId>[^/]+)', delete_assistant, 'Light'),
-    ('GET', rf'/users/{_USER}/schedulers', list_schedulers, 'Medium'),
+    ('GET', r'/users', list_users, 'Medium', need('user:read:admin', 'user:read:list_users:admin', user_level=False)),
+    ('GET', rf'/users/{_USER}', get_user, 'Light', _USER_READ),
+    ('GET', rf'/users/{_USER}/assistants', hosts.list_assistants, 'Medium', need('user:read:admin')),
+    ('POST', rf'/users/{_USER}/assistants', hosts.add_assistants, 'Medium', _USER_WRITE),
+    ('DELETE', rf'/users/{_USER}/assistants', hosts.delete_assistants, 'Light', _USER_WRITE),
+    ('DELETE', rf'/users/{_USER}/assistants/(?P<assistantId>[^/]+)', hosts.delete_assistant, 'Light', _USER_WRITE),
+    ('GET', rf'/users/{_USER}/schedulers', hosts.list_schedulers, 'Medium', need('user:read:admin')),
 ]
 for _kind in (MEETING, WEBINAR):
+    _read, _write = f'{_kind}:read:admin', f'{_kind}:write:admin'
     ROUTES += [
-        ('POST', rf'/users/{_USER}/{_kind}s', _bind(_create, _kind), 'Medium'),
-        ('GET', rf'/users/{_USER}/{_kind}s', _bind(_list, _kind), 'Medium'),
-        ('GET', rf'/{_kind}s/{_ID}', _bind(_get, _kind), 'Light'),
-        ('PATCH', rf'/{_kind}s/{_ID}', _bind(_update, _kind), 'Light'),
-        ('DELETE', rf'/{_kind}s/{_ID}', _bind(_delete, _kind), 'Light'),
+        ('POST', rf'/users/{_USER}/{_kind}s', _bind(_create, _kind), 'Medium',
+         need(_write, f'{_kind}:write:{_kind}:admin')),
+        ('GET', rf'/users/{_USER}/{_kind}s', _bind(_list, _kind), 'Medium',
+         need(_read, f'{_kind}:read:list_{_kind}s:admin')),
+        ('GET', rf'/{_kind}s/{_ID}', _bind(_get, _kind), 'Light', need(_read, f'{_kind}:read:{_kind}:admin')),
+        ('PATCH', rf'/{_kind}s/{_ID}', _bind(_update, _kind), 'Light', need(_write, f'{_kind}:update:{_kind}:admin')),
+        ('DELETE', rf'/{_kind}s/{_ID}', _bind(_delete, _kind), 'Light', need(_write, f'{_kind}:delete:{_kind}:admin')),
     ]
+ROUTES += registrants.ROUTES + reports.ROUTES

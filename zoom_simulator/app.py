@@ -9,13 +9,14 @@ from . import api, control
 from .auth import OAUTH_LOG_KEYS, check_bearer, form_params, token_endpoint
 from .ratelimit import check_per_second
 from .responses import NO_BODY, ApiError, Response
+from .scopes import check_scopes
 from .state import State
 from .strict import get_validator
 
 
 CONTROL_PREFIX = '/_simulator'
-_API_ROUTES = [(m, re.compile(rf'^/v2{p}$'), h, c) for m, p, h, c in api.ROUTES]
-_CONTROL_ROUTES = [(m, re.compile(rf'^{CONTROL_PREFIX}{p}$'), h, None) for m, p, h in control.ROUTES]
+_API_ROUTES = [(m, re.compile(rf'^/v2{p}$'), h, c, s) for m, p, h, c, s in api.ROUTES]
+_CONTROL_ROUTES = [(m, re.compile(rf'^{CONTROL_PREFIX}{p}$'), h, None, None) for m, p, h in control.ROUTES]
 _PAGE_RE = re.compile(r'^/(?P<kind>[jsw])/(?P<id>\d+)$')
 _LOG_QUERY_SKIP = ('access_token', 'token', 'client_secret', 'client_id')  # never recorded, whatever the path
 
@@ -67,9 +68,10 @@ class App:
 
     def _handle_api(self, req):
         try:
-            check_bearer(self.state, req)
+            granted = check_bearer(self.state, req)
             route = self._route(_API_ROUTES, req)
             if route is not None:
+                check_scopes(granted, route[4])
                 check_per_second(self.state, route[3])
             validator = self.strict_validator()
             if validator is not None:

@@ -10,9 +10,9 @@ from urllib.parse import parse_qsl
 import jwt
 
 from .responses import ApiError, Response
+from .scopes import token_scopes
 
 
-SCOPES = 'meeting:read:admin meeting:write:admin user:read:admin webinar:read:admin webinar:write:admin'
 OAUTH_LOG_KEYS = ('grant_type', 'account_id')  # the only OAuth parameters that may be logged
 
 
@@ -60,11 +60,12 @@ def token_endpoint(state, request, api_url):
         return _oauth_error(400, 'invalid_request', 'Missing account_id')
     if account_id != config['account_id']:
         return _oauth_error(400, 'invalid_request', 'Invalid account_id')
+    scopes = token_scopes(config)
     return Response(200, {
-        'access_token': state.issue_token(),
+        'access_token': state.issue_token(scopes),
         'token_type': 'bearer',
         'expires_in': math.ceil(float(config['token_ttl'])),
-        'scope': SCOPES,
+        'scope': ' '.join(scopes),
         'api_url': api_url,
     })
 
@@ -78,14 +79,17 @@ def _expired():
 
 
 def check_bearer(state, request):
-    """Raise Zoom's 401 unless the request carries a token we issued or a valid legacy JWT."""
+    """Raise Zoom's 401 unless the request carries a token we issued or a valid legacy JWT.
+
+    Returns the token's granted scopes (a frozenset), or None for a legacy JWT (those apps have every scope).
+    """
     header = request.headers.get('authorization', '')
     if header[:7].lower() != 'bearer ':
         raise _invalid()
     token = header[7:].strip()
     status = state.token_status(token)
     if status == 'valid':
-        return
+        return state.granted_scopes(token)
     if status == 'expired':
         raise _expired()
     api_key, api_secret = state.config.get('api_key'), state.config.get('api_secret')
@@ -100,6 +104,7 @@ def check_bearer(state, request):
         raise _expired()
     except jwt.InvalidTokenError:
         raise _invalid()
+    return None
 
 
 def _b64decode(part):

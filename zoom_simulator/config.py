@@ -4,6 +4,8 @@ import copy
 import json
 import os
 
+from .scopes import validate_scope_list
+
 
 SPEC_ENV_VAR = 'ZOOM_SIMULATOR_SPEC'
 
@@ -23,6 +25,10 @@ DEFAULTS = {
     'webhook_secret': None,
     'webhook_timeout': 10,
     'spec': None,  # OpenAPI spec path: enables strict mode
+    'scopes': None,  # scopes granted to issued tokens; None = every classic admin scope (scopes.ADMIN_SCOPES)
+    'registrant_limit': 4999,  # registrants per meeting/webinar (Zoom's documented meeting maximum)
+    'scheduling_privilege': True,  # False: schedule_for needs no assistant (Zoom's 400/3000 check off)
+    'paid_account': True,  # False: past participant reports answer Zoom's paid-plan error (400/200)
 }
 
 SECRET_KEYS = ('client_secret', 'api_secret', 'webhook_secret')
@@ -39,12 +45,25 @@ def build_config(config=None):
     unknown = set(config) - set(DEFAULTS)
     if unknown:
         raise ValueError(f'Unknown config keys: {", ".join(sorted(unknown))}')
+    check_values(config)
     merged = copy.deepcopy(DEFAULTS)
     merged.update(copy.deepcopy(config))
     # The env var turns strict mode on unless the config names a spec itself.
     if not merged['spec'] and 'spec' not in config:
         merged['spec'] = os.environ.get(SPEC_ENV_VAR) or None
     return merged
+
+
+def check_values(config):
+    """Raise ValueError for a config value of the wrong shape (for the keys given)."""
+    validate_scope_list(config.get('scopes'))
+    if 'registrant_limit' in config and (isinstance(config['registrant_limit'], bool)
+                                         or not isinstance(config['registrant_limit'], int)
+                                         or config['registrant_limit'] < 0):
+        raise ValueError('registrant_limit must be a non-negative integer')
+    for key in ('paid_account', 'scheduling_privilege'):
+        if key in config and not isinstance(config[key], bool):
+            raise ValueError(f'{key} must be true or false')
 
 
 def public_config(config):

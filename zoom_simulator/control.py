@@ -2,8 +2,8 @@
 
 import copy
 
-from . import webhooks
-from .config import MUTABLE_KEYS, public_config
+from . import runs, webhooks
+from .config import MUTABLE_KEYS, check_values, public_config
 from .objects import MEETING, WEBINAR, apply_update, convert, validate
 from .responses import NO_BODY, ApiError, Response
 
@@ -34,10 +34,24 @@ def clear_requests(app, req):
     return Response(204)
 
 
+def _with_extras(state, obj):
+    """A meeting as Zoom returns it, plus `_simulator`: who scheduled it and its registrants with their status."""
+    extra = state.extras.get(obj['id']) or {}
+    scheduler = state.find_user(extra.get('scheduler_id')) if extra.get('scheduler_id') else None
+    registrants = [{k: r[k] for k in ('id', 'email', 'first_name', 'last_name', 'status', 'join_url')}
+                   for r in (extra.get('registrants') or {}).values()]
+    return {**copy.deepcopy(obj), '_simulator': {
+        'scheduler_id': scheduler['id'] if scheduler else None,
+        'scheduler_email': scheduler['email'] if scheduler else None,
+        'registrants': registrants,
+    }}
+
+
 def get_meetings(app, req):
-    with app.state.lock:
-        return Response(200, {'meetings': copy.deepcopy(list(app.state.objects[MEETING].values())),
-                              'webinars': copy.deepcopy(list(app.state.objects[WEBINAR].values()))})
+    state = app.state
+    with state.lock:
+        return Response(200, {'meetings': [_with_extras(state, o) for o in state.objects[MEETING].values()],
+                              'webinars': [_with_extras(state, o) for o in state.objects[WEBINAR].values()]})
 
 
 def reset(app, req):
@@ -70,6 +84,10 @@ def set_config(app, req):
     for key in ('daily_limit', 'per_second_limit'):
         if key in body and body[key] is not None and (not isinstance(body[key], int) or body[key] < 0):
             raise _bad(f'{key} must be a non-negative integer or null')
+    try:
+        check_values(body)
+    except ValueError as exc:
+        raise _bad(str(exc))
     if 'token_ttl' in body and (not isinstance(body['token_ttl'], int | float) or body['token_ttl'] <= 0):
         raise _bad('token_ttl must be a positive number')
     if body.get('spec'):
@@ -194,4 +212,6 @@ ROUTES = [
     ('DELETE', r'/faults', clear_faults),
     ('POST', r'/webhook', send_webhook),
     ('GET', r'/strict', strict_status),
+    ('POST', r'/run', runs.run_action),
+    ('GET', r'/runs', runs.list_runs),
 ]

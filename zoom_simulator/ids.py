@@ -52,6 +52,21 @@ def encrypted_password(meeting, pwd):
     return base64.urlsafe_b64encode(digest).decode().rstrip('=')[:32]
 
 
+def registration_token(uuid):
+    # Stable per meeting, like the token in Zoom's registration links.
+    return base64.urlsafe_b64encode(hashlib.sha256(f'register:{uuid}'.encode()).digest()).decode()[:22]
+
+
+def registrant_token():
+    # The 'tk=' of a registrant's personal join link.
+    return secrets.token_urlsafe(32)
+
+
+def registrant_id():
+    # Registrant ids are 22 characters like user ids.
+    return user_id()
+
+
 def zak():
     return secrets.token_urlsafe(24)
 

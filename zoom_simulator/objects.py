@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import ids
+from . import dialin, ids
 from .responses import NO_BODY, ApiError, validation_error
 
 
@@ -184,6 +184,8 @@ def validate(body, kind):
         for key, value in body['settings'].items():
             if key in SETTING_TYPES[kind]:
                 _check_setting(kind, key, value)
+        if isinstance(body['settings'].get('global_dial_in_countries'), list):
+            dialin.check_countries(body['settings']['global_dial_in_countries'])
 
 
 def _known_settings(kind, settings):
@@ -195,6 +197,16 @@ def set_password(obj, pwd, base_url, kind):
     obj['h323_password'] = obj['pstn_password'] = ids.numeric_password(obj['id'], pwd) if pwd else ''
     obj['encrypted_password'] = ids.encrypted_password(obj['id'], pwd)
     set_join_url(obj, base_url, kind)
+
+
+def set_registration_url(obj, base_url, kind):
+    """Meetings with registration (approval_type 0 or 1) carry the registration page's URL; others none."""
+    if obj['settings'].get('approval_type') in (0, 1):
+        token = ids.registration_token(obj['uuid'])
+        obj['registration_url'] = (f'{base_url}/meeting/register/{token}' if kind == MEETING
+                                   else f'{base_url}/webinar/register/WN_{token}')
+    else:
+        obj.pop('registration_url', None)
 
 
 def set_join_url(obj, base_url, kind):
@@ -234,7 +246,11 @@ def new_object(kind, body, obj_id, host, scheduler, base_url):
         settings['contact_name'] = f'{host.get("first_name", "")} {host.get("last_name", "")}'.strip()
         settings['contact_email'] = host['email']
     settings.update(_known_settings(kind, body.get('settings', {})))
+    dialin.fill(settings)
     obj['settings'] = settings
+    set_registration_url(obj, base_url, kind)
+    if kind == MEETING and settings.get('use_pmi'):
+        obj['pmi'] = host['pmi']  # the meeting is held in the host's personal meeting room
     if kind == MEETING:
         obj['pre_schedule'] = False
     else:
@@ -277,6 +293,8 @@ def apply_update(obj, kind, body, base_url):
         obj['settings'][key] = value
     if setting_changes:
         changes['settings'] = setting_changes
+    dialin.fill(obj['settings'])
+    set_registration_url(obj, base_url, kind)
     return changes
 
 
@@ -291,7 +309,9 @@ def convert(obj, from_kind, base_url):
         new['start_time'] = ids.iso(ids.now())
     settings = copy.deepcopy(MEETING_SETTINGS if to_kind == MEETING else WEBINAR_SETTINGS)
     settings.update(_known_settings(to_kind, obj['settings']))
+    dialin.fill(settings)
     new['settings'] = settings
+    set_registration_url(new, base_url, to_kind)
     if to_kind == WEBINAR:
         new.pop('status', None)
         new.pop('pre_schedule', None)

@@ -11,6 +11,11 @@ import requests
 from .simulator import ZoomSimulator
 
 
+def zoom_view(objects):
+    """Meetings from the control view without the simulator's own `_simulator` record: what the API returns."""
+    return [{k: v for k, v in o.items() if k != '_simulator'} for o in objects]
+
+
 class ZoomSimHelper:
     """Arrange and inspect the simulator from a test; every call is a real HTTP request to it."""
 
@@ -79,6 +84,17 @@ class ZoomSimHelper:
     @property
     def strict(self):
         return self._call('GET', '/strict')['strict']
+
+    def run(self, action, id=None, **extra):
+        """Drive a meeting run: action start|join|leave|end|recording_completed|recording_trashed|
+        recording_deleted (see README); returns {'run': uuid, 'sent', 'status', 'body', ...}."""
+        payload = {'action': action, **extra}
+        if id is not None:
+            payload['id'] = id
+        return self._call('POST', '/run', payload)
+
+    def runs(self):
+        return self._call('GET', '/runs')
 
     def send_webhook(self, event, id=None, changes=None, url=None, secret=None, **extra):
         """Apply a change as if made in Zoom, send Zoom's webhook; returns {'status', 'body', 'sent', ...}."""

@@ -1,4 +1,4 @@
-"""Zoom's rate limits: the daily meeting create/update limit per host user, and an optional per-second limit."""
+"""Zoom's rate limits: the daily meeting create/update limit per user, and an optional per-second limit."""
 
 import time
 
@@ -24,13 +24,13 @@ def check_per_second(state, category):
                        headers={'X-RateLimit-Category': category, 'X-RateLimit-Type': 'QPS', 'Retry-After': '1'})
 
 
-def check_daily(state, host_id):
-    """Count one meeting/webinar create or update for this host today (UTC); 429 once the limit is used up."""
+def check_daily(state, user_id):
+    """Count one meeting/webinar create or update for this (scheduling) user today (UTC); 429 once used up."""
     limit = state.config.get('daily_limit')
     if limit is None:
         return
     now = ids.now()
-    key = (host_id, now.date().isoformat())
+    key = (user_id, now.date().isoformat())
     with state.lock:
         used = state.daily_counts.get(key, 0)
         if used < limit:

@@ -25,7 +25,11 @@ class State:
             self.objects = {MEETING: {}, WEBINAR: {}}  # kind -> {id: meeting/webinar}
             self.assistants = {}  # user id -> [assistant user ids]
             self.tokens = {}  # access token -> expiry (epoch seconds)
-            self.daily_counts = {}  # (host user id, UTC date) -> create/update requests
+            self.token_scopes = {}  # access token -> frozenset of granted scopes
+            self.extras = {}  # meeting/webinar id -> what Zoom knows but does not return: scheduler, registrants
+            self.runs = {}  # meeting instance uuid -> a run: participants, recording (see runs.py)
+            self.page_tokens = {}  # next_page_token -> (list key, offset)
+            self.daily_counts = {}  # (scheduling user id, UTC date) -> create/update requests
             self.second_counts = {}  # (category, epoch second) -> requests
             self.faults = []
             self.log = []
@@ -64,6 +68,11 @@ class State:
                 if all(obj_id not in store for store in self.objects.values()):
                     return obj_id
 
+    def extra(self, obj_id):
+        """The simulator-only record of a meeting/webinar: {'scheduler_id', 'registrants', 'questions'}."""
+        with self.lock:
+            return self.extras.setdefault(int(obj_id), {'scheduler_id': None, 'registrants': {}, 'questions': None})
+
     def get_object(self, kind, obj_id):
         with self.lock:
             try:
@@ -73,11 +82,16 @@ class State:
 
     # tokens
 
-    def issue_token(self):
+    def issue_token(self, scopes):
         with self.lock:
             token = ids.token()
             self.tokens[token] = time.time() + float(self.config['token_ttl'])
+            self.token_scopes[token] = frozenset(scopes)
             return token
+
+    def granted_scopes(self, token):
+        with self.lock:
+            return self.token_scopes.get(token, frozenset())
 
     def token_status(self, token):
         """'valid', 'expired' or None (never issued)."""

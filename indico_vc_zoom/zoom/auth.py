@@ -1,7 +1,8 @@
 """Authentication for the Zoom API: Server-to-Server OAuth (S2SAuth) and legacy JWT apps (JWTAuth).
 
 An auth object hands out bearer tokens via `get_token(force=False)`, drops a token the API refused
-via `invalidate(token)`, and may know the API base URL (`api_url`, S2S only).
+via `invalidate(token)`, tells the scopes of its token via `granted_scopes()` and may know the API base
+URL (`api_url`, S2S only).
 """
 
 import hashlib
@@ -73,8 +74,9 @@ class S2SAuth:
         self.cache = cache if cache is not None else MemoryCache()
         self.session = session
         self.timeout = timeout
-        # api_url from the last token reply we saw; the cache holds the shared copy
+        # api_url and scopes from the last token reply we saw; the cache holds the shared copy
         self.api_url = None
+        self.scopes = None
         digest = hashlib.sha256('\0'.join([oauth_url, account_id or '', client_id or '']).encode()).hexdigest()
         self.cache_key = f'zoom-s2s-token-{digest[:32]}'
 
@@ -87,6 +89,7 @@ class S2SAuth:
             info = self.cache.get(self.cache_key)
             if info and info['expires_at'] - time.time() > _refresh_margin(info['ttl']):
                 self.api_url = info.get('api_url')
+                self.scopes = _scope_set(info.get('scope'))
                 return info['access_token']
         info = self._fetch_token()
         # drop it from the cache once stale so nobody is handed a token about to expire
@@ -94,7 +97,14 @@ class S2SAuth:
         if keep > 0:
             self.cache.set(self.cache_key, info, int(keep) or 1)
         self.api_url = info['api_url']
+        self.scopes = _scope_set(info.get('scope'))
         return info['access_token']
+
+    def granted_scopes(self):
+        """The scopes of the current token (a frozenset, fetching a token if needed), or None if Zoom's token
+        reply named none."""
+        self.get_token()
+        return self.scopes
 
     def invalidate(self, token):
         """Forget `token` after the API refused it (only if it is still the cached one)."""
@@ -145,7 +155,12 @@ class S2SAuth:
             'ttl': ttl,
             'expires_at': time.time() + ttl,
             'api_url': data.get('api_url') or None,
+            'scope': data.get('scope') if isinstance(data.get('scope'), str) else None,
         }
+
+
+def _scope_set(scope):
+    return frozenset(scope.split()) if scope is not None else None
 
 
 class JWTAuth:
@@ -174,6 +189,9 @@ class JWTAuth:
                 self._token = jwt.encode({'iss': self.api_key, 'exp': self._expires_at}, self._api_secret,
                                          algorithm='HS256')
             return self._token
+
+    def granted_scopes(self):
+        """None: a legacy JWT app's token carries no scope list (it may call every endpoint)."""
 
     def invalidate(self, token):
         with self._lock:

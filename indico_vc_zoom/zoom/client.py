@@ -14,11 +14,42 @@ from .errors import ZoomAuthError, ZoomError, ZoomRateLimited, ZoomUnavailable, 
 logger = logging.getLogger('indico_vc_zoom.zoom')
 
 DEFAULT_API_URL = 'https://api.zoom.us/v2'
+MEETING, WEBINAR = 'meeting', 'webinar'
+REGISTRANT_STATUSES = ('approved', 'pending', 'denied')
+REGISTRANT_ACTIONS = ('approve', 'cancel', 'deny')
+BATCH_SIZE = 30  # Zoom takes at most 30 registrants per batch registration or status change
+MAX_PAGE_SIZE = 300
 # a Zoom PATCH sets absolute values, so repeating it is as safe as repeating a GET or DELETE
 IDEMPOTENT_METHODS = {'GET', 'PATCH', 'DELETE'}
 ERROR_RETRY_DELAYS = (0.2, 0.4)
 MAX_RATE_LIMIT_RETRIES = 2
 MAX_RATE_LIMIT_WAIT = 5.0
+
+
+def dial_in(meeting):
+    """What a phone participant needs, from a meeting or webinar as Zoom returns it: {'meeting_id',
+    'passcode' (the numeric phone passcode, '' without one), 'countries', 'numbers': [{'country',
+    'country_name', 'city', 'number', 'type': 'toll'|'tollfree'}]}."""
+    settings = meeting.get('settings') or {}
+    return {'meeting_id': str(meeting['id']), 'passcode': meeting.get('pstn_password') or '',
+            'countries': list(settings.get('global_dial_in_countries') or []),
+            'numbers': list(settings.get('global_dial_in_numbers') or [])}
+
+
+def _path(kind, suffix, past=False):
+    """'/meetings/{meetingId}' + suffix (or /webinars/..., /past_meetings/...): one stats key per endpoint."""
+    return f'/{"past_" if past else ""}{kind}s/{{{kind}Id}}{suffix}'
+
+
+def _args(kind, ref, **more):
+    return {f'{kind}Id': ref, **more}
+
+
+def _instance_ref(ref):
+    """A meeting id or instance UUID for a path. Zoom wants a UUID that begins with '/' or contains '//' encoded
+    twice; quoting it once here makes the usual path quoting the second time."""
+    ref = str(ref)
+    return quote(ref, safe='') if ref.startswith('/') or '//' in ref else ref
 
 
 class ZoomClient:
@@ -60,6 +91,11 @@ class ZoomClient:
             raise ZoomAuthError(f'Could not check the Zoom credentials: {exc}', status_code=exc.status_code,
                                 code=exc.code)
 
+    def granted_scopes(self):
+        """The OAuth scopes of the current token as a frozenset, or None when unknown (legacy JWT apps carry
+        no scope list and may call everything)."""
+        return self.auth.granted_scopes()
+
     # users
 
     def get_user(self, user_id):
@@ -70,9 +106,20 @@ class ZoomClient:
         return resp.json().get('assistants', [])
 
     def add_assistants(self, user_id, assistants):
+        """Give scheduling privilege for `user_id` to `assistants` ([{'id': ...} or {'email': ...}], at most 30)."""
         resp = self._request('POST', '/users/{userId}/assistants', {'userId': user_id},
                              json={'assistants': assistants}, user=user_id)
         return resp.json()
+
+    def delete_assistant(self, user_id, assistant_id):
+        """Take scheduling privilege for `user_id` away from one assistant (id or e-mail)."""
+        self._request('DELETE', '/users/{userId}/assistants/{assistantId}',
+                      {'userId': user_id, 'assistantId': assistant_id}, user=user_id)
+
+    def list_schedulers(self, user_id):
+        """The users `user_id` may schedule for (it is their assistant): [{'id', 'email', 'pmi'}]."""
+        resp = self._request('GET', '/users/{userId}/schedulers', {'userId': user_id}, user=user_id)
+        return resp.json().get('schedulers', [])
 
     # meetings
 
@@ -81,13 +128,19 @@ class ZoomClient:
                              params={'type': type, 'page_size': 300}, user=user_id)
         return resp.json().get('meetings', [])
 
-    def create_meeting(self, user_id, data):
-        return self._request('POST', '/users/{userId}/meetings', {'userId': user_id}, json=data, user=user_id).json()
+    def create_meeting(self, user_id, data, schedule_for=None):
+        """Create a meeting as `user_id`; with `schedule_for` (id or e-mail) that user becomes the host, which
+        needs `user_id` to be one of their assistants, else `ZoomSchedulingRefused`. The daily create/update
+        budget is charged to `user_id`."""
+        return self._create(MEETING, user_id, data, schedule_for)
 
     def get_meeting(self, meeting_id):
         return self._request('GET', '/meetings/{meetingId}', {'meetingId': meeting_id}).json()
 
-    def update_meeting(self, meeting_id, data):
+    def update_meeting(self, meeting_id, data, schedule_for=None):
+        """Update a meeting; `schedule_for` moves it to that host (the meeting's scheduler needs privilege)."""
+        if schedule_for is not None:
+            data = {**data, 'schedule_for': schedule_for}
         self._request('PATCH', '/meetings/{meetingId}', {'meetingId': meeting_id}, json=data)
 
     def delete_meeting(self, meeting_id):
@@ -100,8 +153,9 @@ class ZoomClient:
                              user=user_id)
         return resp.json().get('webinars', [])
 
-    def create_webinar(self, user_id, data):
-        return self._request('POST', '/users/{userId}/webinars', {'userId': user_id}, json=data, user=user_id).json()
+    def create_webinar(self, user_id, data, schedule_for=None):
+        """Create a webinar as `user_id`; `schedule_for` as for `create_meeting`."""
+        return self._create(WEBINAR, user_id, data, schedule_for)
 
     def get_webinar(self, webinar_id):
         return self._request('GET', '/webinars/{webinarId}', {'webinarId': webinar_id}).json()
@@ -111,6 +165,113 @@ class ZoomClient:
 
     def delete_webinar(self, webinar_id):
         self._request('DELETE', '/webinars/{webinarId}', {'webinarId': webinar_id})
+
+    def _create(self, kind, user_id, data, schedule_for):
+        if schedule_for is not None:
+            data = {**data, 'schedule_for': schedule_for}
+        # the daily limit is the scheduling user's, so that is who a ZoomRateLimited names
+        return self._request('POST', f'/users/{{userId}}/{kind}s', {'userId': user_id}, json=data,
+                             user=user_id).json()
+
+    # registrants (`kind` is MEETING or WEBINAR throughout)
+
+    def iter_registrants(self, meeting_id, status='approved', kind=MEETING, page_size=MAX_PAGE_SIZE):
+        """Yield every registrant with this status ('approved', 'pending' or 'denied'), page after page.
+
+        Raises `ZoomRegistrationDisabled` if the meeting does not take registrations.
+        """
+        if status not in REGISTRANT_STATUSES:
+            raise ValueError(f'status must be one of {", ".join(REGISTRANT_STATUSES)}')
+        yield from self._pages('GET', _path(kind, '/registrants'), _args(kind, meeting_id), 'registrants',
+                               {'status': status, 'page_size': page_size})
+
+    def list_registrants(self, meeting_id, status='approved', kind=MEETING):
+        """All registrants with this status, as a list (see `iter_registrants`)."""
+        return list(self.iter_registrants(meeting_id, status, kind))
+
+    def add_registrant(self, meeting_id, registrant, kind=MEETING, auto_approve=None):
+        """Register one person (`registrant` needs 'email' and 'first_name'); returns Zoom's reply with
+        'registrant_id' and the personal 'join_url'. Registering an e-mail again returns its registration."""
+        data = dict(registrant)
+        if auto_approve is not None and kind == MEETING:  # the webinar call has no auto_approve
+            data['auto_approve'] = auto_approve
+        return self._request('POST', _path(kind, '/registrants'), _args(kind, meeting_id), json=data).json()
+
+    def add_registrants(self, meeting_id, registrants, kind=MEETING, auto_approve=None):
+        """Batch-register people ({'email', 'first_name', 'last_name'}) in calls of up to 30; returns
+        [{'registrant_id', 'email', 'join_url'}]. Zoom allows this for scheduled meetings (type 2) and
+        webinars (type 5) only. A failing call raises after the earlier batches were registered; calling again
+        is safe, as Zoom returns an existing registration for a known e-mail."""
+        added = []
+        for start in range(0, len(registrants), BATCH_SIZE):
+            data = {'registrants': [{k: r[k] for k in ('email', 'first_name', 'last_name') if k in r}
+                                    for r in registrants[start:start + BATCH_SIZE]]}
+            if auto_approve is not None:
+                data['auto_approve'] = auto_approve
+            resp = self._request('POST', _path(kind, '/batch_registrants'), _args(kind, meeting_id), json=data)
+            added += resp.json().get('registrants', [])
+        return added
+
+    def get_registrant(self, meeting_id, registrant_id, kind=MEETING):
+        """One registrant; `ZoomRegistrantNotFound` if there is none with that id."""
+        return self._request('GET', _path(kind, '/registrants/{registrantId}'),
+                             _args(kind, meeting_id, registrantId=registrant_id)).json()
+
+    def delete_registrant(self, meeting_id, registrant_id, kind=MEETING):
+        self._request('DELETE', _path(kind, '/registrants/{registrantId}'),
+                      _args(kind, meeting_id, registrantId=registrant_id))
+
+    def update_registrant_status(self, meeting_id, action, registrants, kind=MEETING):
+        """Apply 'approve', 'cancel' (withdraw an approval) or 'deny' to registrants given by id or e-mail,
+        in calls of up to 30."""
+        if action not in REGISTRANT_ACTIONS:
+            raise ValueError(f'action must be one of {", ".join(REGISTRANT_ACTIONS)}')
+        refs = [{'email': r} if '@' in r else {'id': r} for r in registrants]
+        for start in range(0, len(refs), BATCH_SIZE):
+            self._request('PUT', _path(kind, '/registrants/status'), _args(kind, meeting_id),
+                          json={'action': action, 'registrants': refs[start:start + BATCH_SIZE]})
+
+    def get_registration_questions(self, meeting_id, kind=MEETING):
+        """{'questions': [{'field_name', 'required'}], 'custom_questions': [{'title', 'type', 'required',
+        'answers'}]}."""
+        return self._request('GET', _path(kind, '/registrants/questions'), _args(kind, meeting_id)).json()
+
+    def update_registration_questions(self, meeting_id, questions=(), custom_questions=(), kind=MEETING):
+        self._request('PATCH', _path(kind, '/registrants/questions'), _args(kind, meeting_id),
+                      json={'questions': list(questions), 'custom_questions': list(custom_questions)})
+
+    # after a meeting: participants and recordings
+
+    def iter_past_participants(self, meeting_uuid, kind=MEETING, page_size=MAX_PAGE_SIZE):
+        """Yield the participant rows (one per join) of an ended meeting or webinar instance, page after page.
+
+        Pass the instance UUID (from `meeting.ended`); it is double-encoded when Zoom requires it. Raises
+        `ZoomPlanRequired` when the account's plan has no such report and `ZoomNotFound` for an instance that
+        does not exist or has not ended.
+        """
+        yield from self._pages('GET', _path(kind, '/participants', past=True), _args(kind, _instance_ref(meeting_uuid)),
+                               'participants', {'page_size': page_size})
+
+    def list_past_participants(self, meeting_uuid, kind=MEETING):
+        """Every participant row of an ended instance, as a list (see `iter_past_participants`)."""
+        return list(self.iter_past_participants(meeting_uuid, kind))
+
+    def get_meeting_recordings(self, meeting_ref):
+        """The cloud recording of a meeting (id: its latest instance; or an instance UUID): 'share_url',
+        'recording_files', ... Raises `ZoomNoRecording` when there is none."""
+        path_args = {'meetingId': _instance_ref(meeting_ref)}
+        return self._request('GET', '/meetings/{meetingId}/recordings', path_args).json()
+
+    def _pages(self, method, template, path_args, item_key, params):
+        """Follow Zoom's next_page_token until the last page, yielding the items."""
+        params = dict(params)
+        while True:
+            data = self._request(method, template, path_args, params=params).json()
+            yield from data.get(item_key, [])
+            token = data.get('next_page_token')
+            if not token:
+                return
+            params['next_page_token'] = token
 
     # core
 

@@ -1,6 +1,7 @@
 """Exceptions raised by the Zoom API client, and the mapping from HTTP error replies to them."""
 
 import email.utils
+import re
 from datetime import UTC, datetime, timedelta
 
 
@@ -58,6 +59,66 @@ class ZoomValidationError(ZoomError):
         fields = [f'{e.get("field", "?")}: {e.get("message", "")}' if isinstance(e, dict) else str(e)
                   for e in self.errors]
         return f'{text} [{"; ".join(fields)}]' if fields else text
+
+
+class ZoomSchedulingRefused(ZoomValidationError):
+    """Zoom refused `schedule_for` (400, code 3000): the scheduling account lacks scheduling privilege for the
+    target user (it is not one of that user's assistants), or the meeting is an instant one.
+
+    `target_user` is the user Zoom names ("You cannot schedule a meeting for {user}"), or None.
+    """
+
+    title = 'Zoom refused to schedule for another user'
+
+    def __init__(self, message, *, target_user=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.target_user = target_user
+
+
+class ZoomScopeMissing(ZoomAuthError):
+    """The access token lacks the scopes the call needs (code 4711).
+
+    `missing_scopes` lists the scopes Zoom names, any one of which would do (e.g. `['meeting:write:admin',
+    'meeting:write']`); the app's scopes must be changed in the Zoom Marketplace.
+    """
+
+    title = 'The Zoom app lacks a required scope'
+
+    def __init__(self, message, *, missing_scopes=(), **kwargs):
+        super().__init__(message, **kwargs)
+        self.missing_scopes = list(missing_scopes)
+
+
+class ZoomRegistrationDisabled(ZoomValidationError):
+    """The meeting or webinar does not require registration, so it has no registrants (codes 300, 404, 3000
+    depending on the call). Enable it with `settings.approval_type` 0 (automatic) or 1 (manual approval)."""
+
+    title = 'Registration is not enabled for this Zoom meeting'
+
+
+class ZoomRegistrationFull(ZoomValidationError):
+    """The meeting or webinar has reached its registrant capacity (codes 3043, 3035, or 3000 for webinars)."""
+
+    title = 'The Zoom meeting has reached its registrant capacity'
+
+
+class ZoomRegistrantNotFound(ZoomNotFound):
+    """No such registrant on this meeting or webinar (code 3000 'Registrant {id} was not found.')."""
+
+    title = 'Registrant not found on Zoom'
+
+
+class ZoomNoRecording(ZoomNotFound):
+    """The meeting has no cloud recording (404, code 3301)."""
+
+    title = 'No Zoom recording'
+
+
+class ZoomPlanRequired(ZoomValidationError):
+    """The account's plan or licence does not include this (code 200, e.g. 'Only available for paid account'
+    for past participant reports, or a missing webinar plan)."""
+
+    title = 'Not included in the Zoom plan'
 
 
 class ZoomUnavailable(ZoomError):
@@ -146,6 +207,38 @@ def _parse_body(resp):
     return None, f'{resp.status_code} {resp.reason or "error"}'.strip(), []
 
 
+_SCHEDULE_FOR_RE = re.compile(r'cannot schedule a meeting for "?(?P<user>[^"]+?)"?\.?$', re.IGNORECASE)
+_SCOPES_RE = re.compile(r'scopes:\s*\[(?P<scopes>[^\]]*)\]')
+_REGISTRATION_OFF_RE = re.compile(r'registration has not been enabled|has not set registration|'
+                                  r'does not have registration|registration not enabled', re.IGNORECASE)
+_REGISTRANT_MISSING_RE = re.compile(r'^Registrant .* was not found', re.IGNORECASE)
+_FULL_RE = re.compile(r'maximum attendee capacity|limit for the number of attendees', re.IGNORECASE)
+_PLAN_RE = re.compile(r'paid account|plan is missing|plan subscription|subscription plan', re.IGNORECASE)
+
+
+def _specific_error(status, code, message, kwargs):
+    """The typed error for a documented Zoom error code (matched with its message where codes are shared)."""
+    if code == 4711:
+        match = _SCOPES_RE.search(message)
+        scopes = [s.strip() for s in match['scopes'].split(',') if s.strip()] if match else []
+        return ZoomScopeMissing(message, missing_scopes=scopes, **kwargs)
+    if code == 3000 and (match := _SCHEDULE_FOR_RE.search(message)):
+        return ZoomSchedulingRefused(message, target_user=match['user'], **kwargs)
+    if code == 3000 and 'schedule_for' in message:
+        return ZoomSchedulingRefused(message, **kwargs)
+    if code in (300, 404, 3000) and _REGISTRATION_OFF_RE.search(message):
+        return ZoomRegistrationDisabled(message, **kwargs)
+    if code == 3000 and _REGISTRANT_MISSING_RE.search(message):
+        return ZoomRegistrantNotFound(message, **kwargs)
+    if code in (3035, 3043) or (code == 3000 and _FULL_RE.search(message)):
+        return ZoomRegistrationFull(message, **kwargs)
+    if code == 3301:
+        return ZoomNoRecording(message, **kwargs)
+    if code == 200 and status == 400 and _PLAN_RE.search(message):
+        return ZoomPlanRequired(message, **kwargs)
+    return None
+
+
 def error_from_response(resp, user=None):
     """Build the matching `ZoomError` for an error reply (`requests.Response`).
 
@@ -161,6 +254,8 @@ def error_from_response(resp, user=None):
         if daily:
             return ZoomRateLimited(message, daily=True, resets_at=at or next_utc_midnight(), user=user, **kwargs)
         return ZoomRateLimited(message, daily=False, retry_after=seconds, user=user, **kwargs)
+    if 400 <= status < 500 and (specific := _specific_error(status, code, message, kwargs)) is not None:
+        return specific
     if status == 404 or code in NOT_FOUND_CODES:
         return ZoomNotFound(message, **kwargs)
     if status in (401, 403):

@@ -1,9 +1,11 @@
 """Regenerate the README screenshots (docs/screenshots/) from a running demo: python demo_screenshots.py [URL].
 
 Logs in as the demo admin, creates a Zoom meeting in the first event through the real dialog (so run it on a
-freshly started demo), and saves small palette PNGs of the create dialog and of the event page.
+freshly started demo), and saves small palette PNGs of the create dialog, the event page and the Videoconference
+management page.
 """
 
+import re
 import sys
 from io import BytesIO
 from pathlib import Path
@@ -44,7 +46,7 @@ def main(base_url='http://127.0.0.1:8000'):
             page.click('button.login-form-button')
 
         page.goto(f'{base_url}/event/1/manage/videoconference/')
-        page.get_by_role('button', name='Create Zoom room').click()
+        page.get_by_role('button', name=re.compile(r'Create Zoom (room|videoconference)')).click()  # 3.2 / 3.3
         form = page.locator('.ui-dialog form#vc-room-form')
         form.wait_for()
         form.locator('#vc-name').fill('Detector upgrade weekly')
@@ -53,11 +55,21 @@ def main(base_url='http://127.0.0.1:8000'):
             form.locator('input[type=submit][value=Save]').click()
 
         page.goto(f'{base_url}/event/1/')
-        page.locator('.event-service-row a.trigger.icon-expand').first.click()  # unfold the join details
-        page.locator('.event-service-details').first.wait_for()
+        # unfold the join details: Indico 3.2's service row / 3.3's Semantic UI segment
+        page.locator('.event-service-row a.trigger.icon-expand, ind-vc-room-segment a.expand-button').first.click()
+        details = page.locator('.event-service-details, ind-vc-room-segment .bottom.attached.segment').first
+        details.wait_for()
         page.mouse.move(640, 700)  # away from anything with a tooltip
         page.wait_for_timeout(500)
-        save(page.screenshot(), 'event-page.png', crop=(130, 58, 1150, 335))
+        details = details.bounding_box()
+        save(page.screenshot(), 'event-page.png', crop=(130, 58, 1150, int(details['y'] + details['height']) + 12))
+
+        page.goto(f'{base_url}/event/1/manage/videoconference/')
+        page.locator('tr.vc-room-entry a.toggle-details').first.click()
+        page.locator('tr.vc-room-entry + tr dl.details-container').first.wait_for()
+        page.mouse.move(640, 800)
+        page.wait_for_timeout(500)
+        save(page.screenshot(full_page=True), 'manage-page.png')
         browser.close()
 
 

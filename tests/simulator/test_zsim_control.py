@@ -12,6 +12,8 @@ import jwt
 import pytest
 import requests
 
+from zoom_simulator.pytest_plugin import zoom_view
+
 
 def test_fault_status_body_headers_and_times(api, sim):
     sim.fault(r'^/v2/users/[^/]+/meetings$', status=503, method='POST', body={'code': 503, 'message': 'Down'},
@@ -170,7 +172,10 @@ def test_control_meetings_view_has_full_objects(api, sim):
     meeting = api.create(password='pw1', settings={'waiting_room': True})
     webinar = api.create('webinar')
     view = {'meetings': sim.meetings(), 'webinars': sim.webinars()}
-    assert view == {'meetings': [meeting], 'webinars': [webinar]}
+    assert {k: zoom_view(v) for k, v in view.items()} == {'meetings': [meeting], 'webinars': [webinar]}
+    alice = sim.users()[0]
+    assert view['meetings'][0]['_simulator'] == {'scheduler_id': alice['id'], 'scheduler_email': alice['email'],
+                                                 'registrants': []}
     assert view['meetings'][0]['password'] == 'pw1'
     assert view['meetings'][0]['settings']['waiting_room'] is True
 

@@ -1,4 +1,4 @@
-"""Zoom's rate limits: daily create/update limit per host user and the optional per-second limit."""
+"""Zoom's rate limits: daily create/update limit per scheduling user and the optional per-second limit."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,7 +22,8 @@ def _assert_daily_429(resp, limit):
     assert resp.headers['Retry-After'] == _next_midnight()
 
 
-def test_daily_limit_counts_creates_and_updates_per_host(api, sim):
+def test_daily_limit_counts_creates_and_updates_per_user(api, sim):
+    """Zoom: 'A maximum of {rateLimitNumber} meetings can be created/updated for a single user in one day.'"""
     sim.configure(daily_limit=3)
     bob = sim.add_user('bob@example.com')
     first = api.create()
@@ -35,20 +36,27 @@ def test_daily_limit_counts_creates_and_updates_per_host(api, sim):
     assert sim.webinars() == []
     # reads and deletes are not limited
     assert api.get(f'/meetings/{first["id"]}').status_code == 200
-    # another host has a budget of its own, also when alice schedules for bob
-    assert api.create(user='me', schedule_for='bob@example.com')['host_id'] == bob['id']
+    # another user has a budget of its own
     assert api.create(user=bob['id'])['host_id'] == bob['id']
-    assert api.create(user=bob['id'])['host_id'] == bob['id']
-    _assert_daily_429(api.post(f'/users/{bob["id"]}/meetings', json={}), 3)
-    _assert_daily_429(api.post('/users/me/meetings', json={'schedule_for': bob['id']}), 3)
 
 
-def test_patch_counts_against_the_meetings_host(api, sim):
-    sim.configure(daily_limit=1)
+def test_assistant_mode_charges_the_assistant(api, sim):
+    """The budget is per Zoom user: the account scheduling on behalf of hosts pays for every create/update."""
+    sim.configure(daily_limit=2)
+    alice = api.get('/users/me').json()
     bob = sim.add_user('bob@example.com')
-    meeting = api.create(user='me', schedule_for=bob['id'])  # uses bob's only request
-    _assert_daily_429(api.patch(f'/meetings/{meeting["id"]}', json={'topic': 'x'}), 1)
-    assert api.create()['host_email'] == 'alice@example.com'  # alice still has hers
+    carol = sim.add_user('carol@example.com')
+    for host in (bob, carol):
+        api.post(f'/users/{host["id"]}/assistants', json={'assistants': [{'id': alice['id']}]})
+    meeting = api.create(schedule_for=bob['id'])
+    assert api.patch(f'/meetings/{meeting["id"]}', json={'topic': 'x'}).status_code == 204
+    # alice's two requests are used up, whichever host she acts for
+    _assert_daily_429(api.post('/users/me/meetings', json={'schedule_for': carol['id']}), 2)
+    _assert_daily_429(api.patch(f'/meetings/{meeting["id"]}', json={'topic': 'y'}), 2)
+    # the hosts' own budgets are untouched
+    assert api.create(user=bob['id'])['host_id'] == bob['id']
+    assert api.create(user=bob['id'])['host_id'] == bob['id']
+    assert api.create(user=carol['id'])['host_id'] == carol['id']
 
 
 def test_daily_limit_default_is_100_and_reset_clears_counts(api, sim, make_api, get_token):

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zoom_simulator.pytest_plugin import zoom_view
+
 
 ISO_Z = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$')
 
@@ -43,7 +45,7 @@ def test_create_meeting_shape(api, sim):
     assert settings_['auto_recording'] == 'none'
     assert settings_['alternative_hosts'] == ''
     assert settings_['approval_type'] == 2
-    assert sim.meetings() == [meeting]
+    assert zoom_view(sim.meetings()) == [meeting]
 
 
 def test_numeric_password_is_its_own_phone_password(api):
@@ -192,13 +194,44 @@ def test_create_for_unknown_user(api, sim):
 
 
 def test_schedule_for_on_create(api, sim):
+    """Zoom documents 400/3000 'You cannot schedule a meeting for {0}.' for POST /users/{userId}/meetings:
+    the path user needs scheduling privilege (be the target's assistant) to use schedule_for."""
     bob = sim.add_user('bob@example.com', 'Bob', 'B')
     alice = api.get('/users/me').json()
+    resp = api.post('/users/me/meetings', json={'topic': 'For Bob', 'schedule_for': 'bob@example.com'})
+    assert resp.status_code == 400
+    assert resp.json() == {'code': 3000, 'message': 'You cannot schedule a meeting for bob@example.com.'}
+    assert sim.meetings() == []
+    assert api.post(f'/users/{bob["id"]}/assistants', json={'assistants': [{'id': alice['id']}]}).status_code == 201
     meeting = api.create(user='me', topic='For Bob', schedule_for='bob@example.com')
     assert (meeting['host_id'], meeting['host_email']) == (bob['id'], 'bob@example.com')
     assert meeting['assistant_id'] == alice['id']
-    # scheduling for oneself sets no assistant
+    [view] = sim.meetings()
+    assert view['_simulator']['scheduler_id'] == alice['id']
+    assert view['_simulator']['scheduler_email'] == 'alice@example.com'
+    # scheduling for oneself needs no privilege and sets no assistant
     assert 'assistant_id' not in api.create(user='bob@example.com', schedule_for=bob['id'])
+
+
+def test_schedule_for_refused_after_the_assistant_is_removed(api, sim):
+    bob = sim.add_user('bob@example.com', 'Bob', 'B')
+    alice = api.get('/users/me').json()
+    api.post(f'/users/{bob["id"]}/assistants', json={'assistants': [{'id': alice['id']}]})
+    assert api.create(schedule_for=bob['id'])['host_id'] == bob['id']
+    assert api.delete(f'/users/{bob["id"]}/assistants/{alice["id"]}').status_code == 204
+    resp = api.post('/users/me/meetings', json={'schedule_for': bob['id']})
+    assert (resp.status_code, resp.json()['code']) == (400, 3000)
+
+
+def test_schedule_for_instant_meeting_of_another_user(api, sim):
+    """Zoom documents 400/3000 'Instant meetings do not support the schedule_for parameter'."""
+    bob = sim.add_user('bob@example.com')
+    alice = api.get('/users/me').json()
+    api.post(f'/users/{bob["id"]}/assistants', json={'assistants': [{'id': alice['id']}]})
+    resp = api.post('/users/me/meetings', json={'type': 1, 'schedule_for': bob['id']})
+    assert resp.status_code == 400
+    assert resp.json()['code'] == 3000
+    assert 'Instant meetings do not support the schedule_for parameter' in resp.json()['message']
 
 
 def test_schedule_for_unknown_user(api, sim):
@@ -208,17 +241,43 @@ def test_schedule_for_unknown_user(api, sim):
     assert sim.meetings() == []
 
 
-def test_schedule_for_on_patch_changes_host(api, sim):
+def test_schedule_for_on_patch_needs_the_schedulers_privilege(api, sim):
+    """Zoom documents 400/3000 'You cannot schedule a meeting for "{0}".' for PATCH /meetings/{meetingId}; the
+    account acting is the meeting's scheduler."""
     bob = sim.add_user('bob@example.com', 'Bob', 'B')
+    alice = api.get('/users/me').json()
     meeting = api.create()
     path = f'/meetings/{meeting["id"]}'
+    resp = api.patch(path, json={'schedule_for': bob['id']})
+    assert resp.status_code == 400
+    assert resp.json() == {'code': 3000, 'message': 'You cannot schedule a meeting for "bob@example.com".'}
+    assert api.get(path).json()['host_id'] == alice['id']
+    api.post(f'/users/{bob["id"]}/assistants', json={'assistants': [{'id': alice['id']}]})
     assert api.patch(path, json={'schedule_for': bob['id']}).status_code == 204
     updated = api.get(path).json()
     assert (updated['host_id'], updated['host_email']) == (bob['id'], 'bob@example.com')
+    assert updated['assistant_id'] == alice['id']
+    assert sim.meetings()[0]['_simulator']['scheduler_id'] == alice['id']
     resp = api.patch(path, json={'schedule_for': 'ghost@example.com'})
     assert resp.status_code == 404
     assert resp.json()['code'] == 1001
-    assert api.get(path).json()['host_id'] == bob['id']
+    # back to the scheduler itself: always allowed, and no assistant any more
+    assert api.patch(path, json={'schedule_for': alice['id']}).status_code == 204
+    back = api.get(path).json()
+    assert back['host_id'] == alice['id']
+    assert 'assistant_id' not in back
+
+
+def test_patch_of_a_meeting_created_by_an_assistant_acts_as_the_assistant(api, sim):
+    bob = sim.add_user('bob@example.com')
+    carol = sim.add_user('carol@example.com')
+    alice = api.get('/users/me').json()
+    for host in (bob, carol):
+        api.post(f'/users/{host["id"]}/assistants', json={'assistants': [{'id': alice['id']}]})
+    meeting = api.create(schedule_for=bob['id'])
+    # alice (the scheduler) may move it to carol although bob is no assistant of carol
+    assert api.patch(f'/meetings/{meeting["id"]}', json={'schedule_for': carol['id']}).status_code == 204
+    assert api.get(f'/meetings/{meeting["id"]}').json()['host_id'] == carol['id']
 
 
 @pytest.mark.parametrize('webinar_type', [5, 6, 9])
@@ -229,7 +288,7 @@ def test_webinar_types(api, sim, webinar_type):
     assert webinar['join_url'].startswith(f'{sim.url}/w/{webinar["id"]}?pwd=')
     assert webinar['settings']['panelists_video'] is False
     assert webinar['settings']['contact_email'] == 'alice@example.com'
-    assert sim.webinars() == [webinar]
+    assert zoom_view(sim.webinars()) == [webinar]
     assert sim.meetings() == []
 
 

@@ -88,10 +88,27 @@ def test_assistants(api, sim):
 
 
 def test_assistant_must_exist(api):
+    """Zoom documents 400/200 "Can't find user $email." for POST /users/{userId}/assistants."""
     resp = api.post('/users/me/assistants', json={'assistants': [{'email': 'ghost@example.com'}]})
-    assert resp.status_code == 404
-    assert resp.json() == {'code': 1001, 'message': 'User does not exist: ghost@example.com.'}
+    assert resp.status_code == 400
+    assert resp.json() == {'code': 200, 'message': "Can't find user ghost@example.com."}
     assert api.get('/users/me/assistants').json() == {'assistants': []}
+
+
+def test_assistant_cannot_be_oneself(api):
+    """Zoom documents 400/200 "Can't assign scheduling privilege to yourself."."""
+    resp = api.post('/users/me/assistants', json={'assistants': [{'email': 'alice@example.com'}]})
+    assert resp.status_code == 400
+    assert resp.json() == {'code': 200, 'message': "Can't assign scheduling privilege to yourself."}
+
+
+def test_assistant_must_be_licensed(api, sim):
+    """Zoom documents 400/200 'The user must either be a Licensed user or an On-prem user : $email.'."""
+    sim.add_user('basic@example.com', type=1)
+    resp = api.post('/users/me/assistants', json={'assistants': [{'email': 'basic@example.com'}]})
+    assert resp.status_code == 400
+    assert resp.json()['code'] == 200
+    assert 'Licensed user' in resp.json()['message']
 
 
 def test_assistants_of_unknown_user(api):

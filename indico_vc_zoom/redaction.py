@@ -109,7 +109,7 @@ def _log_redacted(vc_room, name, removed):
     events = sorted({a.event for a in vc_room.events if a.event is not None and not a.event.is_deleted},
                     key=lambda e: e.id)
     for event in events:
-        event.log(EventLogRealm.management, LogKind.warning, 'Videoconference',
+        event.log(EventLogRealm.management, LogKind.change, 'Videoconference',
                   f'Zoom meeting "{name}": join details removed from the text copied from Zoom', None,
                   data={'Service': SERVICE, 'Zoom ID': vc_room.data.get('zoom_id'),
                         **{f'Removed from the {field}': kinds for field, kinds in removed.items()}})

@@ -87,7 +87,7 @@ def redact_zoom_text(vc_room, meeting):
     The secrets are those stored and those ``meeting`` itself brings (a new passcode or join link).
     """
     fields = {'topic': 'name', 'agenda': 'description'}
-    if not any(meeting.get(key) for key in fields):
+    if not any(isinstance(meeting.get(key), str) for key in fields):
         return meeting
     data = vc_room.data
     pattern = secrets_pattern(meeting.get('id') or data.get('zoom_id'),
@@ -96,7 +96,7 @@ def redact_zoom_text(vc_room, meeting):
     cleaned = dict(meeting)
     removed = {}
     for key, label in fields.items():
-        if meeting.get(key):
+        if isinstance(meeting.get(key), str):
             cleaned[key], kinds = redact(meeting[key], pattern)
             if kinds:
                 removed[label] = ', '.join(kinds)

@@ -302,3 +302,18 @@ def test_zoom_agenda_with_new_passcode_is_redacted_on_refresh(zoom_room_event, z
     assert_no_meeting_secrets(anonymous_surfaces(test_client, event), room)
     assert (EventLogEntry.query.filter_by(event=event, realm=EventLogRealm.management, kind=LogKind.change)
             .filter(EventLogEntry.summary.contains('join details removed')).count()) == 1
+
+
+@pytest.mark.parametrize(('text', 'expected', 'kinds'), (
+    ('Join https://zoom.example/j/81234567890?pwd=SECRETpwdVALUE now', f'Join {REDACTED} now', ['the join link']),
+    ('pwd SECRETpwdVALUE', f'pwd {REDACTED}', ['the join link']),
+    ('Code: 73914682.', f'Code: {REDACTED}.', ['the passcode']),
+    ('ID 812 3456 7890 or 812-3456-7890', f'ID {REDACTED} or {REDACTED}', ['a link to the meeting or its Zoom ID']),
+    ('(https://zoom.example/s/81234567890?zak=tok)', f'({REDACTED})', ['a start URL']),
+    ('any start https://zoom.example/s/1?zak=tok', f'any start {REDACTED}', ['a start URL']),
+    ('Room 1812345678901, other meeting https://zoom.example/j/999', None, []),
+))
+def test_redaction_of_text(text, expected, kinds):
+    from indico_vc_zoom.redaction import redact, secrets_pattern
+    pattern = secrets_pattern(ZOOM_ID, [PASSCODE], [JOIN_URL])
+    assert redact(text, pattern) == (expected or text, kinds)

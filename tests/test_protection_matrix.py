@@ -321,6 +321,8 @@ def _conference_vc_page(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.conference)
     text = event_page(w, viewer, client_for, f'/event/{event.id}/videoconference/')
     assert (ROOM_NAME in text) == w.may_open_event(viewer)
+    if w.may_open_event(viewer):
+        assert ('Only for those who may access' in text) != may_access(w.protection, viewer)
     return [text]
 
 

@@ -82,11 +82,13 @@ def redact(text, pattern):
 
 
 def redact_zoom_text(vc_room, meeting):
-    """``meeting`` (a Zoom meeting object, maybe partial) with its topic and agenda redacted; logged if changed.
+    """``meeting`` (a Zoom meeting object, maybe partial) with its topic and agenda redacted.
 
-    The secrets are those stored and those ``meeting`` itself brings (a new passcode or join link).
+    The secrets are those stored and those ``meeting`` itself brings (a new passcode or join link). Logged when the
+    text to store changes: Zoom keeps its own copy, which every later refresh brings again.
     """
     fields = {'topic': 'name', 'agenda': 'description'}
+    stored = {'name': vc_room.name, 'description': vc_room.data.get('description')}
     if not any(isinstance(meeting.get(key), str) for key in fields):
         return meeting
     data = vc_room.data
@@ -98,7 +100,7 @@ def redact_zoom_text(vc_room, meeting):
     for key, label in fields.items():
         if isinstance(meeting.get(key), str):
             cleaned[key], kinds = redact(meeting[key], pattern)
-            if kinds:
+            if kinds and cleaned[key] != stored[label]:
                 removed[label] = ', '.join(kinds)
     if removed:
         _log_redacted(vc_room, cleaned.get('topic') or vc_room.name, removed)

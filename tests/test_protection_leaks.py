@@ -294,8 +294,10 @@ def test_zoom_agenda_with_new_passcode_is_redacted_on_refresh(zoom_room_event, z
     room, event = zoom_room_event
     zoom_side_update(zoom_sim, room, password='Zx9981', agenda='New code Zx9981, ID ' + str(room.data['zoom_id']))
     assoc = VCRoomEventAssociation.query.filter_by(event_id=event.id).one()
-    resp = login(zoom_host).get(f'/event/{event.id}/manage/videoconference/zoom/{assoc.id}/')
-    assert resp.status_code == 200
+    client = login(zoom_host)
+    for _ in range(2):  # Zoom keeps the text: the second refresh redacts it again, but logs nothing new
+        resp = client.get(f'/event/{event.id}/manage/videoconference/zoom/{assoc.id}/')
+        assert resp.status_code == 200
     db.session.expire_all()
     assert room.data['password'] == 'Zx9981'
     assert room.data['description'] == f'New code {REDACTED}, ID {REDACTED}'

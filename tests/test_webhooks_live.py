@@ -88,7 +88,7 @@ def live(tmp_path_factory):
     instance.start()
     try:
         # a real worker runs the follow-ups (threads: one waiting on Zoom does not hold up the others)
-        instance._spawn('celery-worker', [str(instance.bin_dir / 'indico'), 'celery', 'worker', '-P', 'threads',
+        instance._spawn('webhook-test-worker', [str(instance.bin_dir / 'indico'), 'celery', 'worker', '-P', 'threads',
                                           '-c', '4', '-l', 'INFO'],
                          env={'C_FORCE_ROOT': '1'})  # CI runs as root; the worker only reads our own broker
         out = instance.data_dir / 'rooms.json'
@@ -217,7 +217,7 @@ def test_concurrent_webhooks_with_fast_and_slow_zoom(live):
     for room, url, passcode in ((fast_pass, fast_url, '24682468'), (slow_pass, slow_url, '13571357')):
         data = _room(live, room)[1]
         assert data['password'] == passcode
-        assert data['join_url'] == url, live.instance.log_tail('celery-worker')
+        assert data['join_url'] == url, live.instance.log_tail('webhook-test-worker')
     # the simulator logs the slow GET when its delay is over, after the plugin gave up on it and asked again
     deadline = time.monotonic() + SLOW_ZOOM
     while len(gets := _gets(live, slow_id)) < 2 and time.monotonic() < deadline:

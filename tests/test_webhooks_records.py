@@ -76,6 +76,16 @@ def test_table_follows_a_changed_zoom_id(db, room):
     assert [r.vc_room_id for r in records.find_rooms(81234567890)] == [room.id]
 
 
+def test_edit_of_a_room_only_reads_its_row(db, room, statements):
+    # a write here would wait for a webhook that holds the row and waits for this room row: a deadlock
+    room.data = {**room.data, 'description': 'Edited in Indico'}
+    statements.clear()
+    db.session.flush()
+    touching = [stmt for stmt in statements if 'zoom_meetings' in stmt]
+    assert len(touching) == 1
+    assert touching[0].startswith('SELECT')
+
+
 def test_rooms_of_other_services_and_without_id_are_not_in_the_table(db, dummy_user):
     for type_, data in (('vidyo', {'zoom_id': 123}), ('zoom', {}), ('zoom', {'zoom_id': 'abc'})):
         vc_room = VCRoom(type=type_, name='x', status=VCRoomStatus.created, created_by_user=dummy_user, data=data)

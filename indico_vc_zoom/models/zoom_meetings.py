@@ -9,6 +9,7 @@ instead of holding a row lock while it works.
 from indico.core.db import db
 from indico.modules.vc.models.vc_rooms import VCRoom
 from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 
@@ -44,25 +45,32 @@ def zoom_id_of(vc_room_data):
     return None
 
 
-def _record_zoom_id(connection, vc_room):
+def _record_zoom_id(connection, vc_room, is_new):
     zoom_id = zoom_id_of(vc_room.data) if vc_room.type == 'zoom' else None
     if zoom_id is None:
         return
     table = ZoomMeeting.__table__
-    stmt = insert(table).values(vc_room_id=vc_room.id, zoom_id=zoom_id)
-    # a changed id keeps the webhook history: it is about this room, and event timestamps only grow
-    connection.execute(stmt.on_conflict_do_update(index_elements=[table.c.vc_room_id],
-                                                  set_={'zoom_id': stmt.excluded.zoom_id},
-                                                  where=table.c.zoom_id != stmt.excluded.zoom_id))
+    if not is_new:
+        # A plain read never waits on a lock. Writing the row on every edit would: a webhook holds it while it
+        # waits for the room row this flush holds, a deadlock. So only write when the id is missing or changed.
+        recorded = connection.execute(select(table.c.zoom_id).where(table.c.vc_room_id == vc_room.id)).scalar()
+        if recorded == zoom_id:
+            return
+        if recorded is not None:
+            # a changed id keeps the webhook history: it is about this room, and event timestamps only grow
+            connection.execute(update(table).where(table.c.vc_room_id == vc_room.id).values(zoom_id=zoom_id))
+            return
+    connection.execute(insert(table).values(vc_room_id=vc_room.id, zoom_id=zoom_id)
+                       .on_conflict_do_nothing(index_elements=[table.c.vc_room_id]))
 
 
 @sa_event.listens_for(VCRoom, 'after_insert')
 def _room_inserted(mapper, connection, vc_room):
-    _record_zoom_id(connection, vc_room)
+    _record_zoom_id(connection, vc_room, is_new=True)
 
 
 @sa_event.listens_for(VCRoom, 'after_update')
 def _room_updated(mapper, connection, vc_room):
     # only a flush that wrote ``data`` can have brought a (new) Zoom id; webhooks write rooms without the ORM
     if db.inspect(vc_room).attrs.data.history.has_changes():
-        _record_zoom_id(connection, vc_room)
+        _record_zoom_id(connection, vc_room, is_new=False)

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from indico_vc_zoom import meetings
 from indico_vc_zoom.connection import make_client_from_settings
 from indico_vc_zoom.kinds import MEETING
+from indico_vc_zoom.redaction import found_secrets, refusal_message, stored_secrets_pattern
 from indico_vc_zoom.settings import CLIENT_SETTINGS, zoom_settings
 from indico_vc_zoom.visibility import VISIBILITY_CHOICES
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
@@ -133,6 +134,15 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
         return data
 
 
+def refuse_join_secrets(form, field):
+    """The name and description are shown to everyone who sees the meeting: never with its join secrets."""
+    vc_room = getattr(form, 'vc_room', None)
+    data = vc_room.data if vc_room is not None and vc_room.data else {}
+    pattern = stored_secrets_pattern(data, passcode=form.password.data if hasattr(form, 'password') else None)
+    if kinds := found_secrets(field.data, pattern):
+        raise ValidationError(refusal_message(str(field.label.text), kinds))
+
+
 class ZoomMeetingOptionsMixin:
     """Fields shared by the create/edit form (options stored on the Zoom meeting)."""
 
@@ -144,6 +154,9 @@ class ZoomMeetingOptionsMixin:
     mute_host_video = BooleanField(_('Host video off'), widget=SwitchWidget())
     mute_participant_video = BooleanField(_('Participant video off'), widget=SwitchWidget())
     join_before_host = BooleanField(_('Join before host'), widget=SwitchWidget())
+
+    def validate_description(self, field):
+        refuse_join_secrets(self, field)
 
     def validate_password(self, field):
         vc_room = getattr(self, 'vc_room', None)
@@ -192,6 +205,10 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
         if self.host_choice.data == 'someone_else':
             return self.host_user.data
         return session.user
+
+    def validate_name(self, field):
+        super().validate_name(field)
+        refuse_join_secrets(self, field)
 
     def validate_host_user(self, field):
         if self.host_choice.data == 'someone_else' and field.data is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.kinds import MEETING, WEBINAR, WEBINAR_TYPES, ZOOM_TYPES, other_kind
+from indico_vc_zoom.redaction import redact_zoom_text
 from indico_vc_zoom.zoom.errors import ZoomNotFound
 
 
@@ -126,8 +127,9 @@ def store_zoom_meeting(vc_room, meeting, kind=None):
     """Mirror a (possibly partial) Zoom meeting object in ``vc_room.data``; never keeps the start URL.
 
     ``data['zoom']`` is the last known Zoom state (what edits are diffed against); the other keys are what
-    Indico shows and edits.
+    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py).
     """
+    meeting = redact_zoom_text(vc_room, meeting)
     data = vc_room.data
     if kind is None:
         kind = data.get('meeting_type', MEETING)

@@ -1,7 +1,9 @@
 """Who may see a meeting's join link: the one decision every surface (pages, iCal, API, e-mails) asks.
 
 Templates never decide on their own; they receive a :class:`JoinLinkAccess` and print only what it holds, so
-hidden data is absent from the response bytes rather than hidden by CSS or JavaScript.
+hidden data is absent from the response bytes rather than hidden by CSS or JavaScript. Nobody sees the link of a
+meeting linked to something they cannot access (the event, a contribution, a session block), whatever its
+visibility says.
 """
 
 from dataclasses import dataclass
@@ -14,8 +16,9 @@ from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, V
 
 
 # the visibility modes are part of this module's API: callers ask one module about the join link
-__all__ = ['EVERYONE', 'LOGGED_IN', 'NO_ONE', 'NOTHING', 'REGISTERED', 'VISIBILITY_CHOICES', 'VISIBILITY_MODES',
-           'JoinLinkAccess', 'full_access', 'get_visibility', 'is_privileged', 'join_link_access', 'strip_passcode']
+__all__ = ['EVERYONE', 'INACCESSIBLE', 'LOGGED_IN', 'NO_ONE', 'NOTHING', 'REGISTERED', 'VISIBILITY_CHOICES',
+           'VISIBILITY_MODES', 'JoinLinkAccess', 'can_access_linked', 'full_access', 'get_visibility', 'is_privileged',
+           'join_link_access', 'strip_passcode']
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ class JoinLinkAccess:
     passcode: str | None = None
     #: the join link with the passcode removed
     public_url: str | None = None
+    #: whether the viewer may access what the meeting is linked to (and its event); surfaces that list meetings
+    #: leave out those of objects the viewer cannot access
+    linked_object_access: bool = True
 
     @property
     def full(self):
@@ -40,6 +46,8 @@ class JoinLinkAccess:
 
 
 NOTHING = JoinLinkAccess()
+#: the viewer cannot access the event or the contribution/session block the meeting is linked to
+INACCESSIBLE = JoinLinkAccess(linked_object_access=False)
 
 
 def strip_passcode(url):
@@ -57,7 +65,7 @@ def get_visibility(event_vc_room):
 
 
 def is_privileged(user, event_vc_room):
-    """Event managers, the meeting's host and Zoom service managers always see everything."""
+    """Event managers, the meeting's host and Zoom service managers see everything of what they can access."""
     if user is None:
         return False
     vc_room = event_vc_room.vc_room
@@ -86,8 +94,22 @@ def full_access(event_vc_room):
                           public_url=strip_passcode(data['join_url']))
 
 
+def can_access_linked(user, event_vc_room):
+    """Whether ``user`` may access the event and the contribution / session block the meeting is linked to.
+
+    Both are asked: an explicitly protected contribution's ACL grants access regardless of its event's.
+    """
+    event = event_vc_room.event
+    if not event.can_access(user):
+        return False
+    link_object = event_vc_room.link_object
+    return link_object is event or link_object is None or link_object.can_access(user)
+
+
 def join_link_access(user, event_vc_room):
     """Decide what ``user`` (``None`` = anonymous or unknown recipient) may see of this association's link."""
+    if not can_access_linked(user, event_vc_room):
+        return INACCESSIBLE
     access = full_access(event_vc_room)
     if access is NOTHING:
         return NOTHING

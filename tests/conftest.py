@@ -52,12 +52,14 @@ def _write_lane_summary(reporter, skipped):
 def _fresh_settings_cache_per_request(app):
     # Indico caches settings in ``g`` for a request; in tests the app context (and so ``g``) outlives each
     # test-client request, so a setting changed by the test between two requests would be read stale.
+    # Likewise the HTTP API's ``g.current_api_user``, which makes every later ``session.user`` None.
     from flask import g
 
     @app.before_request
     def _drop_settings_cache():
         g.pop('settings_cache', None)
         g.pop('global_settings_cache', None)
+        g.pop('current_api_user', None)
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Join-link protection matrix: 4 visibility modes x 4 viewers x every surface, asserted on raw output.
+"""Join-link protection matrix: protection x 4 visibility modes x 4 viewers x surface, asserted on raw output.
 
-Each case builds one public event with a Zoom room created directly in the DB (the Zoom side does not matter
-here), renders one surface for one viewer and checks the response bytes / iCal text / API JSON / e-mail bytes:
-the join URL, its ``pwd=`` value and the passcode must be present exactly where :func:`join_link_access` allows,
-and a start URL planted in ``vc_room.data`` must never appear.
+Each case builds one event with a Zoom room created directly in the DB (the Zoom side does not matter here),
+renders one surface for one viewer and checks the response bytes / iCal text / API JSON / e-mail bytes: the join
+URL, its ``pwd=`` value and the passcode must be present exactly where :func:`join_link_access` allows, and a start
+URL planted in ``vc_room.data`` must never appear. The public event runs through every surface; a protected
+contribution, a protected session block, a protected event and an event in a protected category run through the
+surfaces that show rooms linked to them.
 """
 
 import json
@@ -23,6 +25,8 @@ from indico.modules.events.registration.models.registrations import Registration
 from indico.modules.events.registration.notifications import notify_registration_creation
 from indico.modules.events.registration.util import create_personal_data_fields
 from indico.modules.events.reminders.models.reminders import EventReminder
+from indico.modules.events.sessions.models.blocks import SessionBlock
+from indico.modules.events.sessions.models.sessions import Session
 from indico.modules.events.timetable.models.entries import TimetableEntry, TimetableEntryType
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomStatus
 from indico.modules.vc.notifications import notify_created
@@ -42,6 +46,7 @@ PUBLIC_URL = f'https://zoom.example/j/{ZOOM_ID}'
 START_URL = f'https://zoom.example/s/{ZOOM_ID}?zak=STARTzakSECRET'
 START_SECRET = 'STARTzakSECRET'
 ROOM_NAME = 'Weekly sync ZR'
+LINKED_TITLE = 'Talk with video'
 ADMIN_LIST = 'zoom-admins@example.test'
 
 ANONYMOUS = 'anonymous'
@@ -61,7 +66,24 @@ SURFACES = (
     'manage_page',  # the management info box
     'reminder_ical', 'registration_ical', 'plugin_emails',  # e-mails
 )
-MATRIX = [(mode, viewer, surface) for surface in SURFACES for mode in VISIBILITY_MODES for viewer in VIEWERS]
+PUBLIC = 'public'
+#: what is protected -> the viewers in its ACL (the event's manager may access everything of the event)
+PROTECTIONS = {
+    'contribution': {LOGGED, MANAGER},  # a protected contribution the room is linked to
+    'block': {LOGGED, MANAGER},  # a session block of a protected session the room is linked to
+    'event': {REGISTRANT, MANAGER},  # a protected event
+    'category': {REGISTRANT, MANAGER},  # an event inheriting from a protected category
+}
+#: the surfaces each protection runs through: where rooms linked to the protected object show
+PROTECTED_SURFACES = {
+    'contribution': ('conference_vc_page', 'http_api'),
+    'block': ('conference_timetable', 'http_api'),
+    'event': ('meeting_page', 'event_ical', 'reminder_ical'),
+    'category': ('category_ical', 'http_api'),
+}
+MATRIX = [(PUBLIC, mode, viewer, surface) for surface in SURFACES for mode in VISIBILITY_MODES for viewer in VIEWERS]
+MATRIX += [(protection, mode, viewer, surface) for protection, surfaces in PROTECTED_SURFACES.items()
+           for surface in surfaces for mode in VISIBILITY_MODES for viewer in VIEWERS]
 MATRIX_SIZE = len(MATRIX)
 
 
@@ -75,13 +97,25 @@ def mode_allows(mode, viewer):
             NO_ONE: False}[mode]
 
 
-def expected_full(mode, viewer, surface):
+def may_access(protection, viewer):
+    """The spec: who may access what the room is linked to (and its event)."""
+    return protection == PUBLIC or viewer in PROTECTIONS[protection]
+
+
+def may_open_category(protection, viewer):
+    # the event's manager is in the event's ACL, not in its category's: the category calendar stays closed
+    return protection != 'category' or viewer in PROTECTIONS[protection] - {MANAGER}
+
+
+def expected_full(mode, viewer, surface, protection=PUBLIC):
+    if surface == 'category_ical' and not may_open_category(protection, viewer):
+        return False
     if surface in RECIPIENT_UNKNOWN:
-        return mode == EVERYONE
+        return mode == EVERYONE and protection == PUBLIC
     if surface in ('manage_page', 'plugin_emails'):
         # managers only: others are refused / never receive these e-mails
         return viewer == MANAGER
-    return mode_allows(mode, viewer)
+    return mode_allows(mode, viewer) and may_access(protection, viewer)
 
 
 class Encoded(str):
@@ -119,11 +153,12 @@ def assert_secrets(texts, full, passcode_shown=True, public_link=False):
 # --- world building ---------------------------------------------------------------------------------------------
 
 class World:
-    def __init__(self, db, create_event, create_user, mode, public_link=False):
+    def __init__(self, db, create_event, create_user, mode, public_link=False, protection=PUBLIC):
         self.db = db
         self.create_event = create_event
         self.mode = mode
         self.public_link = public_link
+        self.protection = protection
         self.host = create_user(2001, first_name='Hannah', last_name='Host', email='host@example.test')
         self.users = {LOGGED: create_user(2002, email='logged@example.test'),
                       REGISTRANT: create_user(2003, email='registrant@example.test'),
@@ -143,11 +178,18 @@ class World:
             field.is_enabled = True
         self.regform = regform
         self.registration = self.register(self.users[REGISTRANT], RegistrationState.complete)
+        link_to = {'contribution': 'contribution', 'block': 'block'}.get(self.protection, link_to)
         link_object = event
         if link_to == 'contribution':
-            link_object = Contribution(event=event, title='Talk with video', duration=timedelta(minutes=30))
+            link_object = Contribution(event=event, title=LINKED_TITLE, duration=timedelta(minutes=30))
             self.db.session.add(TimetableEntry(event=event, object=link_object, start_dt=start,
                                                type=TimetableEntryType.CONTRIBUTION))
+        elif link_to == 'block':
+            link_object = SessionBlock(session=Session(event=event, title='Parallel track'), title=LINKED_TITLE,
+                                       duration=timedelta(minutes=90))
+            self.db.session.add(TimetableEntry(event=event, object=link_object, start_dt=start,
+                                               type=TimetableEntryType.SESSION_BLOCK))
+        self.protect(event, link_object)
         self.vc_room = VCRoom(type='zoom', name=ROOM_NAME, status=VCRoomStatus.created, created_by_user=self.host,
                               data={'zoom_id': ZOOM_ID, 'meeting_type': 'meeting', 'host': self.host.identifier,
                                     'host_email': self.host.email, 'password': PASSCODE, 'join_url': JOIN_URL,
@@ -158,6 +200,21 @@ class World:
         self.db.session.add_all([regform, self.vc_room, self.assoc])
         self.db.session.flush()
         return event
+
+    def protect(self, event, link_object):
+        """Protect what ``self.protection`` names, with an ACL of the viewers :data:`PROTECTIONS` lists."""
+        if self.protection == PUBLIC:
+            return
+        protected = {'event': event, 'category': event.category, 'contribution': link_object,
+                     'block': getattr(link_object, 'session', None)}[self.protection]
+        protected.protection_mode = ProtectionMode.protected
+        for viewer in PROTECTIONS[self.protection] - {MANAGER}:
+            protected.update_principal(self.users[viewer], read_access=True)
+        self.db.session.flush()
+        assert self.protection != 'category' or event.effective_protection_mode == ProtectionMode.protected
+
+    def may_open_event(self, viewer):
+        return self.protection not in ('event', 'category') or may_access(self.protection, viewer)
 
     def register(self, user, state, email=None):
         reg = Registration(registration_form=self.regform, first_name=user.first_name if user else 'Anne',
@@ -219,13 +276,23 @@ def ical_attachments(messages):
 
 # --- the matrix ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(('mode', 'viewer', 'surface'), MATRIX, ids=[f'{s}-{m}-{v}' for m, v, s in MATRIX])
-def test_join_link_matrix(mode, viewer, surface, world, client_for, smtp, zoom_plugin):
-    w = world(mode)
-    full = expected_full(mode, viewer, surface)
+@pytest.mark.parametrize(('protection', 'mode', 'viewer', 'surface'), MATRIX,
+                         ids=[f'{s}-{m}-{v}' + (f'-{p}-protected' if p != PUBLIC else '') for p, m, v, s in MATRIX])
+def test_join_link_matrix(protection, mode, viewer, surface, world, client_for, smtp, zoom_plugin):
+    w = world(mode, protection=protection)
+    full = expected_full(mode, viewer, surface, protection)
     texts = SURFACE_RENDERERS[surface](w, viewer, client_for, smtp, zoom_plugin)
     assert texts
     assert_secrets(texts, full, passcode_shown=surface not in LINK_ONLY)
+
+
+def event_page(w, viewer, client_for, url):
+    """A page of the event; a viewer who may not open the event is refused (login page or 403)."""
+    resp = client_for(w, viewer).get(url)
+    if w.may_open_event(viewer):
+        return page_text(resp)
+    assert resp.status_code in (302, 403), resp.status_code
+    return resp.get_data(as_text=True)
 
 
 def _lecture_page(w, viewer, client_for, smtp, plugin):
@@ -237,8 +304,8 @@ def _lecture_page(w, viewer, client_for, smtp, plugin):
 
 def _meeting_page(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.meeting)
-    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
-    assert ROOM_NAME in text
+    text = event_page(w, viewer, client_for, f'/event/{event.id}/')
+    assert (ROOM_NAME in text) == w.may_open_event(viewer)
     return [text]
 
 
@@ -253,34 +320,40 @@ def _conference_home(w, viewer, client_for, smtp, plugin):
 
 def _conference_vc_page(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.conference)
-    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/videoconference/'))
-    assert ROOM_NAME in text
+    text = event_page(w, viewer, client_for, f'/event/{event.id}/videoconference/')
+    assert (ROOM_NAME in text) == w.may_open_event(viewer)
+    if w.may_open_event(viewer):
+        assert ('Only for those who may access' in text) != may_access(w.protection, viewer)
+    return [text]
+
+
+def _timetable(w, viewer, client_for, event_type, url):
+    # linked to a contribution or session block, the room shows only through the timetable's "vc-actions" hook
+    event = w.make_event(event_type, link_to='contribution')
+    text = event_page(w, viewer, client_for, url.format(event.id))
+    if may_access(w.protection, viewer):
+        assert LINKED_TITLE in text
+        assert f'id="vc-room-{w.assoc.id}"' in text
     return [text]
 
 
 def _meeting_timetable(w, viewer, client_for, smtp, plugin):
-    # linked to a contribution, the room shows only through the timetable's "vc-actions" hook
-    event = w.make_event(EventType.meeting, link_to='contribution')
-    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/'))
-    assert 'Talk with video' in text
-    assert f'id="vc-room-{w.assoc.id}"' in text
-    return [text]
+    return _timetable(w, viewer, client_for, EventType.meeting, '/event/{}/')
 
 
 def _conference_timetable(w, viewer, client_for, smtp, plugin):
     # a conference's timetable in the meeting layout carries the same "vc-actions" hook
-    event = w.make_event(EventType.conference, link_to='contribution')
-    text = page_text(client_for(w, viewer).get(f'/event/{event.id}/timetable/?view=standard'))
-    assert 'Talk with video' in text
-    assert f'id="vc-room-{w.assoc.id}"' in text
-    return [text]
+    return _timetable(w, viewer, client_for, EventType.conference, '/event/{}/timetable/?view=standard')
 
 
 def _event_ical(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.meeting)
     resp = client_for(w, viewer).get(f'/event/{event.id}/event.ics')
-    assert resp.status_code == 200
     raw = resp.get_data(as_text=True)
+    if not w.may_open_event(viewer):
+        assert resp.status_code in (302, 403)
+        return [raw]
+    assert resp.status_code == 200
     assert 'BEGIN:VEVENT' in raw
     return [Encoded(raw), unfold_ical(raw)]
 
@@ -288,8 +361,11 @@ def _event_ical(w, viewer, client_for, smtp, plugin):
 def _category_ical(w, viewer, client_for, smtp, plugin):
     event = w.make_event(EventType.meeting)
     resp = client_for(w, viewer).get(f'/category/{event.category_id}/events.ics')
-    assert resp.status_code == 200
     raw = resp.get_data(as_text=True)
+    if not may_open_category(w.protection, viewer):
+        assert resp.status_code in (302, 403)
+        return [raw]
+    assert resp.status_code == 200
     assert unfold_ical(raw).count('BEGIN:VEVENT') == 1
     assert f'/event/{event.id}/' in unfold_ical(raw)
     return [Encoded(raw), unfold_ical(raw)]
@@ -306,11 +382,20 @@ def _http_api(w, viewer, client_for, smtp, plugin):
     resp = client_for(w, ANONYMOUS).get(f'/export/event/{event.id}.json?{query}')
     assert resp.status_code == 200
     raw = resp.get_data(as_text=True)
-    [result] = json.loads(raw)['results']
+    results = json.loads(raw)['results']
+    if not w.may_open_event(viewer):
+        assert results == []
+        return [Encoded(raw), raw]
+    [result] = results
+    if not may_access(w.protection, viewer):
+        # rooms of a contribution / session block the requester cannot access are not listed
+        assert 'videoconference' not in result
+        return [Encoded(raw), json.dumps(result)]
     [entry] = result['videoconference']
     assert entry['name'] == ROOM_NAME
     assert entry['visible_to'] == w.mode
-    full = expected_full(w.mode, viewer, 'http_api')
+    assert entry['cached'] is False
+    full = expected_full(w.mode, viewer, 'http_api', w.protection)
     assert (entry['url'], entry['passcode']) == ((JOIN_URL, PASSCODE) if full else (None, None))
     return [Encoded(raw), json.dumps(json.loads(raw))]
 
@@ -407,15 +492,20 @@ class MatrixSummary:
         generated = [item for item in self.session.items if item.originalname == 'test_join_link_matrix']
         nodeids = {item.nodeid for item in generated}
         passed = sum(1 for rep in terminalreporter.stats.get('passed', []) if rep.nodeid in nodeids)
+        protected = sum(len(surfaces) for surfaces in PROTECTED_SURFACES.values())
         terminalreporter.write_line(
             f'join-link protection matrix: {len(generated)} generated cases ({len(VISIBILITY_MODES)} modes x '
-            f'{len(VIEWERS)} viewers x {len(SURFACES)} surfaces), {passed} passed')
+            f'{len(VIEWERS)} viewers x ({len(SURFACES)} surfaces of a public event + {protected} surfaces of '
+            f'{len(PROTECTIONS)} protected objects)), {passed} passed')
 
 
 def test_matrix_size(request):
     [parametrize] = [mark for mark in test_join_link_matrix.pytestmark if mark.name == 'parametrize']
-    assert len(set(parametrize.args[1])) == MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * len(SURFACES) == 208
+    protected_surfaces = sum(len(surfaces) for surfaces in PROTECTED_SURFACES.values())
+    assert len(set(parametrize.args[1])) == MATRIX_SIZE == len(VISIBILITY_MODES) * len(VIEWERS) * (
+        len(SURFACES) + protected_surfaces) == 208 + 144
     assert set(SURFACE_RENDERERS) == set(SURFACES)
+    assert set(PROTECTED_SURFACES) == set(PROTECTIONS)
     if not request.config.pluginmanager.has_plugin('vc-zoom-protection-matrix'):
         request.config.pluginmanager.register(MatrixSummary(request.session), 'vc-zoom-protection-matrix')
     print(f'join-link protection matrix: {MATRIX_SIZE} cases')

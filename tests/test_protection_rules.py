@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from indico.core.db.sqlalchemy.protection import ProtectionMode
 from indico.modules.events.models.events import EventType
 from indico.modules.events.registration.models.registrations import RegistrationState
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
@@ -29,6 +30,7 @@ from test_protection_matrix import (
 
 from indico_vc_zoom.protection import (
     EVERYONE,
+    INACCESSIBLE,
     LOGGED_IN,
     NO_ONE,
     NOTHING,
@@ -174,6 +176,23 @@ def test_protected_contribution_room_not_in_api(db, world, test_client):
     contribution.protection_mode = contribution.protection_mode.protected
     db.session.flush()
     assert api_entries(test_client, event) == []
+
+
+@pytest.mark.parametrize('protected', ('event', 'contribution'))
+def test_linked_object_access_is_needed_by_privileged_viewers_too(protected, db, world, create_user, zoom_plugin):
+    """The host and Zoom service managers see nothing of a meeting linked to what they cannot access."""
+    w = world(EVERYONE)
+    w.make_event(EventType.meeting, link_to='contribution' if protected == 'contribution' else None)
+    service_manager = create_user(2010, email='zoom-manager@example.test')
+    zoom_plugin.settings.acls.add_principal('managers', service_manager)
+    assert join_link_access(w.host, w.assoc).join_url == JOIN_URL
+    obj = w.event if protected == 'event' else w.assoc.link_object
+    obj.protection_mode = ProtectionMode.protected
+    db.session.flush()
+    for user in (None, w.host, service_manager, w.users[LOGGED]):
+        assert join_link_access(user, w.assoc) is INACCESSIBLE
+    assert join_link_access(w.users[MANAGER], w.assoc).join_url == JOIN_URL
+    assert join_link_access(create_user(2011, email='admin@example.test', admin=True), w.assoc).join_url == JOIN_URL
 
 
 def test_real_meeting_never_shows_the_start_url(db, smtp, zoom_plugin, zoom_host, zoom_sim, create_event, login,

@@ -1,42 +1,49 @@
-"""What a verified Zoom webhook changes in Indico: the rooms it concerns, once per event, logged and announced."""
+"""What a verified Zoom webhook changes in Indico: the rooms it concerns, once per event and in order, logged.
 
-from indico.core.db import db
+The request never calls Zoom. It costs one indexed lookup by Zoom id, one write per room and one batch of log
+entries; what the payload lacks (the join link with a new passcode, a new host's e-mail) is fetched by a follow-up
+task once the request has committed (:mod:`followup`).
+"""
+
 from indico.core.logger import Logger
-from indico.modules.logs.models.entries import EventLogRealm, LogKind
-from indico.modules.users.util import get_user_by_email
-from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
-from sqlalchemy.orm.attributes import flag_modified
+from indico.modules.events.models.events import Event
+from indico.modules.logs.models.entries import LogKind
+from indico.modules.vc.models.vc_rooms import VCRoom
 
-from indico_vc_zoom import meetings
-from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.notifications import notify_remote_deleted
-from indico_vc_zoom.protection import strip_passcode
 from indico_vc_zoom.settings import zoom_settings
+from indico_vc_zoom.webhooks import records
+from indico_vc_zoom.webhooks.changes import Update, log_entries
 from indico_vc_zoom.webhooks.payloads import (
-    CONVERTED_TYPES,
     EVENTS,
-    TYPES,
     URL_VALIDATION,
     InvalidPayload,
-    is_int,
     parse_body,
     parse_notification,
     plain_token,
 )
 from indico_vc_zoom.webhooks.verification import authenticate, encrypt_token
-from indico_vc_zoom.zoom.errors import ZoomError
 
 
 logger = Logger.get('vc_zoom')
 
+#: optimistic rounds (read, write if unchanged) before one round under a short row lock
+OPTIMISTIC_ATTEMPTS = 3
+#: keys of the events applied at the newest millisecond that are remembered
+KEPT_KEYS = 20
+
 
 def _reply(http_status, **body):
-    return http_status, body
+    return http_status, body, []
 
 
 def handle_webhook(raw_body, headers):
-    """Answer one request to the webhook endpoint: ``(status, json_body)``; changes go to the DB session."""
+    """Answer one request to the webhook endpoint: ``(status, json_body, followups)``.
+
+    Changes go to the DB session; ``followups`` are the arguments of :func:`followup.complete_webhook` to queue
+    once they are committed.
+    """
     token = zoom_settings.get('webhook_token')
     if not token:
         logger.warning('Refused a Zoom webhook: no webhook token is configured')
@@ -61,139 +68,93 @@ def handle_webhook(raw_body, headers):
     except InvalidPayload as exc:
         logger.warning('Refused a Zoom webhook: %s', exc)
         return _reply(400, error=str(exc))
-    rooms = find_rooms(notification.zoom_id)
-    if not rooms:
+    found, applied, followups = apply_to_rooms(notification)
+    if not found:
         logger.info('Ignored Zoom webhook %s for %s: no Indico room uses it', notification.event,
                     notification.zoom_id)
         return _reply(200, status='ignored')
-    applied = [room for room in rooms if apply_notification(room, notification)]
-    return _reply(200, status='applied' if applied else 'duplicate')
+    return 200, {'status': 'applied' if applied else 'duplicate'}, followups
 
 
-def find_rooms(zoom_id):
-    """Live Zoom rooms with this Zoom id (stored as int, or as string by older data), locked until commit."""
-    # containment uses the GIN index on data; the lock makes concurrent deliveries of one event apply once
-    return (VCRoom.query
-            .filter(VCRoom.type == 'zoom', VCRoom.status == VCRoomStatus.created,
-                    db.or_(VCRoom.data.contains({'zoom_id': zoom_id}),
-                           VCRoom.data.contains({'zoom_id': str(zoom_id)})))
-            .order_by(VCRoom.id)
-            .with_for_update()
-            .populate_existing()
-            .all())
+def apply_to_rooms(notification):
+    """Apply the event to each live room of its Zoom id: ``(found, applied, followups)``.
+
+    A room that someone else changed between our read and our write is read again; the last round reads under a
+    row lock, held for the few statements of this request only (never while anything waits on Zoom).
+    """
+    entries, followups, deleted = [], [], []
+    found = applied = False
+    pending = None
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        rows = records.find_rooms(notification.zoom_id, lock=attempt == OPTIMISTIC_ATTEMPTS)
+        if pending is not None:
+            rows = [r for r in rows if r.vc_room_id in pending]
+        found = found or bool(rows)
+        pending = set()
+        for record in rows:
+            outcome = apply_to_room(record, notification)
+            if outcome is None:
+                continue
+            if outcome is False:
+                pending.add(record.vc_room_id)
+                continue
+            applied = True
+            room_entries, followup = outcome
+            entries += room_entries
+            if followup:
+                followups.append(followup)
+            if notification.action == 'deleted':
+                deleted.append(record)
+        if not pending:
+            break
+    records.insert_log_entries(entries)
+    for record in deleted:
+        _notify_deleted(record)
+    return found, applied, followups
 
 
-def apply_notification(vc_room, notification):
-    """Apply the event to the room once; ``False`` if it was already applied or is older than the last one."""
-    seen = vc_room.data.get('last_webhook') or {}
-    last_ts = seen.get('ts')
-    keys = seen.get('keys') or []
-    if is_int(last_ts):
-        if notification.ts < last_ts:
-            logger.info('Ignored Zoom webhook %s for %s: older than the last one applied to %r', notification.event,
-                        notification.zoom_id, vc_room)
-            return False
-        if notification.ts == last_ts and notification.key in keys:
-            logger.info('Ignored Zoom webhook %s for %s: already applied to %r', notification.event,
-                        notification.zoom_id, vc_room)
-            return False
-    if notification.action == 'deleted':
-        _deleted(vc_room, notification)
-    else:
-        _updated(vc_room, notification)
+def _is_stale(record, notification):
+    if record.last_event_ts is None:
+        return False
+    if notification.ts < record.last_event_ts:
+        logger.info('Ignored Zoom webhook %s for %s: older than the last one applied to room %s',
+                    notification.event, notification.zoom_id, record.vc_room_id)
+        return True
+    if notification.ts == record.last_event_ts and notification.key in record.last_event_keys:
+        logger.info('Ignored Zoom webhook %s for %s: already applied to room %s', notification.event,
+                    notification.zoom_id, record.vc_room_id)
+        return True
+    return False
+
+
+def apply_to_room(record, notification):
+    """``None`` (already applied or older), ``False`` (changed meanwhile: read again) or ``(log rows, followup)``."""
+    if _is_stale(record, notification):
+        return None
     # events of the same millisecond may still come; older ones are ignored by the timestamp alone
-    keys = (keys if notification.ts == last_ts else []) + [notification.key]
-    vc_room.data['last_webhook'] = {'ts': notification.ts, 'keys': keys[-20:]}
-    flag_modified(vc_room, 'data')
-    logger.info('Applied Zoom webhook %s for %s to %r', notification.event, notification.zoom_id, vc_room)
-    return True
-
-
-def _events(vc_room):
-    return sorted({a.event for a in vc_room.events if a.event is not None and not a.event.is_deleted},
-                  key=lambda e: e.id)
-
-
-def _log(vc_room, kind, summary, data):
-    for event in _events(vc_room):
-        event.log(EventLogRealm.management, kind, 'Videoconference', summary, None,
-                  data={'Service': 'Zoom', 'Zoom ID': vc_room.data.get('zoom_id'), **data})
-
-
-def _deleted(vc_room, notification):
-    meetings.mark_deleted(vc_room)
-    kind = vc_room.data.get('meeting_type', MEETING)
-    _log(vc_room, LogKind.negative, f'Zoom {kind} "{vc_room.name}" was deleted on Zoom',
-         {'Action': 'Deleted on Zoom (webhook)'})
-    notify_remote_deleted(vc_room.plugin, vc_room, _events(vc_room))
-
-
-def _fetch(vc_room):
-    try:
-        return meetings.fetch_meeting(vc_room)
-    except ZoomError as exc:
-        logger.warning('Could not get Zoom %s %s after a webhook: %s', vc_room.data.get('meeting_type'),
-                       vc_room.data.get('zoom_id'), exc)
-        return None
-
-
-def _zoom_user_email(zoom_user_id):
-    try:
-        return get_client().get_user(zoom_user_id).get('email')
-    except ZoomError as exc:
-        logger.warning('Could not get the new host of a Zoom meeting from Zoom: %s', exc)
-        return None
-
-
-def _updated(vc_room, notification):
-    data = vc_room.data
-    fields = notification.fields
-    old_kind = data.get('meeting_type', MEETING)
-    old_password = data.get('password')
-    old_host = data.get('zoom_host_id')
-    old_type = data.get('zoom', {}).get('zoom_type')
-    if (notification.action == 'converted' and 'type' not in fields
-            and CONVERTED_TYPES.get(old_type) in TYPES[notification.kind]):
-        fields = {**fields, 'type': CONVERTED_TYPES[old_type]}  # keep the stored type in line with the kind
-    meetings.store_zoom_meeting(vc_room, fields, notification.kind)
-    fetched = None
-    password_changed = 'password' in fields and fields['password'] != old_password
-    if 'join_url' not in fields and (password_changed or notification.kind != old_kind):
-        # the stored join link embeds the old passcode (or the old kind): one GET gives the new one
-        fetched = _fetch(vc_room)
-        if fetched is not None:
-            meetings.store_zoom_meeting(vc_room, *fetched)
-        elif password_changed:
-            # a stale pwd= would let nobody in; without it Zoom asks for the passcode
-            data['join_url'] = strip_passcode(data.get('join_url'))
-    changed = sorted(k for k in fields if k not in ('uuid', 'join_url'))
-    log_data = {'Changed on Zoom': ', '.join(changed) or '-'}
-    new_host = data.get('zoom_host_id')
-    if new_host and new_host != old_host:
-        log_data['New host'] = _apply_new_host(vc_room, new_host, fields, fetched)
-    if not changed and notification.action != 'converted':
-        return  # only fields we do not mirror changed: nothing to tell the managers
-    if notification.action == 'converted':
-        summary = f'Zoom {old_kind} "{vc_room.name}" was converted to a {data["meeting_type"]} on Zoom'
+    keys = record.last_event_keys if notification.ts == record.last_event_ts else []
+    last_event = (notification.ts, [*keys, notification.key][-KEPT_KEYS:])
+    if notification.action == 'deleted':
+        if not records.write_room(record, deleted=True, last_event=last_event):
+            return False
+        kind = record.data.get('meeting_type', MEETING)
+        entries = log_entries(record, LogKind.negative, f'Zoom {kind} "{record.name}" was deleted on Zoom',
+                              {'Action': 'Deleted on Zoom (webhook)'})
+        followup = None
     else:
-        summary = f'Zoom {data["meeting_type"]} "{vc_room.name}" was changed on Zoom'
-    _log(vc_room, LogKind.change, summary, log_data)
+        update = Update(record, notification)
+        if not records.write_room(record, name=update.room.name, data=update.room.data, last_event=last_event):
+            return False
+        entries = log_entries(record, *update.log) if update.log else []
+        followup = ((record.vc_room_id, record.version + 1, update.fetch_meeting, update.host_id)
+                    if update.needs_followup else None)
+    logger.info('Applied Zoom webhook %s for %s to room %s', notification.event, notification.zoom_id,
+                record.vc_room_id)
+    return entries, followup
 
 
-def _apply_new_host(vc_room, zoom_host_id, fields, fetched):
-    """Follow a host change made on Zoom; the Indico host changes too if an Indico user has that e-mail."""
-    data = vc_room.data
-    email = fields.get('host_email')
-    if not email and fetched is not None and fetched[0].get('host_id') == zoom_host_id:
-        email = fetched[0].get('host_email')
-    if not email:
-        email = _zoom_user_email(zoom_host_id)
-    if not email:
-        data.pop('host_email', None)  # the old host's address would be wrong
-        return zoom_host_id
-    data['host_email'] = email
-    user = get_user_by_email(email)
-    if user is None:
-        return email
-    data['host'] = data['host_applied'] = user.identifier
-    return f'{user.full_name} ({email})'
+def _notify_deleted(record):
+    # deletions are rare: the e-mails need the real room and events (rendered by templates)
+    vc_room = VCRoom.get(record.vc_room_id)
+    events = Event.query.filter(Event.id.in_(record.event_ids)).order_by(Event.id).all()
+    notify_remote_deleted(vc_room.plugin, vc_room, events)

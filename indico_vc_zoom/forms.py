@@ -186,7 +186,7 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
     # --- alternative hosts (hosts.py): Indico users whose Zoom accounts may also start and run the meeting ---
     alternative_hosts = PrincipalListField(_('Alternative hosts'),
                                            description=_('They can start and run the meeting in Zoom like the host. '
-                                                         'Each needs a Zoom account of the same Zoom account.'))
+                                                         'Each needs a licensed user in your Zoom account.'))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

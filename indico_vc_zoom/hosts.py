@@ -1,5 +1,4 @@
-"""Meeting hosts: an Indico user's Zoom account, who schedules a meeting (assistant or host), alternative hosts,
-and hosts following Indico's user merges.
+"""Meeting hosts: Zoom accounts, who schedules (assistant or host), alternative hosts, following user merges.
 
 Two ownership modes. With an assistant account configured (``assistant_id``), the assistant schedules every meeting
 *for* its host (``POST /users/{assistant}/meetings`` with ``schedule_for``); the plugin first makes the assistant an
@@ -12,6 +11,7 @@ from indico.core.cache import make_scoped_cache
 from indico.core.db import db
 from indico.core.logger import Logger
 from indico.modules.logs.models.entries import LogKind
+from indico.modules.users.util import get_user_by_email
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 from indico.util.user import principal_from_identifier
 from sqlalchemy.orm.attributes import flag_modified
@@ -129,7 +129,9 @@ def scheduling_for(zoom_user, kind):
     """``(path user, schedule_for, scheduler)`` of a create: the assistant schedules a meeting for its host, or the
     host schedules it itself. Webinars always live in their host's account (Zoom's API cannot move them anyway)."""
     assistant_id = assistant_account()
-    if kind == MEETING and assistant_id and not is_account(zoom_user, assistant_id):
+    if assistant_id and is_account(zoom_user, assistant_id):
+        return zoom_user['id'], None, assistant_id  # the assistant hosts it: counted under the setting's name
+    if kind == MEETING and assistant_id:
         return assistant_id, zoom_user['email'], assistant_id
     return zoom_user['id'], None, zoom_user['email']
 
@@ -214,8 +216,6 @@ def alternative_host_emails(client, identifiers, host_email=None):
 def mirror_alternative_hosts(vc_room):
     """After reading Zoom: the Indico users whose addresses Zoom lists become the room's alternative hosts; addresses
     of no Indico user are kept aside and sent back unchanged, so an edit in Indico never drops them."""
-    from indico.modules.users.util import get_user_by_email
-
     data = vc_room.data
     zoom_value = data.get('zoom', {}).get('alternative_hosts')
     if zoom_value is None or zoom_value == ';'.join(data.get('alternative_host_emails') or []):

@@ -149,7 +149,8 @@ def resolve_alternative_hosts(client, vc_room, host_email, force=False):
     """Find the Zoom accounts of the room's alternative hosts when they changed (cached lookups): what
     :func:`meetings.desired_state` sends. Addresses only Zoom knows (no Indico user) are kept."""
     data = vc_room.data
-    identifiers = data.get('alternative_hosts') or []
+    # the host is no alternative host of their own meeting (e.g. after becoming the host)
+    identifiers = data['alternative_hosts'] = [i for i in data.get('alternative_hosts') or [] if i != data.get('host')]
     if not force and identifiers == (data.get('alternative_hosts_applied') or []) and \
             'alternative_host_emails' in data:
         return

@@ -137,13 +137,14 @@ def state_from_zoom(meeting, kind):
     return state
 
 
-def store_zoom_meeting(vc_room, meeting, kind=None):
+def store_zoom_meeting(vc_room, meeting, kind=None, on_redacted=None):
     """Mirror a (possibly partial) Zoom meeting object in ``vc_room.data``; never keeps the start URL.
 
     ``data['zoom']`` is the last known Zoom state (what edits are diffed against); the other keys are what
-    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py).
+    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py;
+    ``on_redacted`` takes its log entry where the caller batches its log rows).
     """
-    meeting = redact_zoom_text(vc_room, meeting)
+    meeting = redact_zoom_text(vc_room, meeting, on_redacted)
     data = vc_room.data
     if kind is None:
         kind = data.get('meeting_type', MEETING)

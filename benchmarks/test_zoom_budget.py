@@ -109,6 +109,78 @@ def test_action_budget(db, zoom_plugin, zoom_host, create_event, login, zoom_sim
         f'/event/{assocs[i].event_id}/manage/videoconference/zoom/{assocs[i].id}/remove'))
 
 
+def _edit(client, assoc, **changes):
+    """Post the edit dialog as the browser does: the room's values, with ``changes`` (``vc-`` keys)."""
+    room = assoc.vc_room
+    data = _form(room.name, **{'vc-password': room.data['password'], 'vc-mute_audio': None, **changes})
+    data = {k: v for k, v in data.items() if v is not None and k != 'vc-meeting_type'}
+    for key in ('mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host', 'waiting_room'):
+        if room.data.get(key):
+            data[f'vc-{key}'] = 'y'
+    resp = client.post(f'/event/{assoc.event_id}/manage/videoconference/zoom/{assoc.id}/', data)
+    return resp.json.get('success')
+
+
+def test_host_actions_budget(db, zoom_plugin, zoom_host, create_user, create_event, login, zoom_sim, smtp):
+    assistant = 'bench.assistant@example.test'
+    zoom_sim.add_user(assistant, 'Bench', 'Assistant')
+    zoom_plugin.settings.set('assistant_id', assistant)
+    client = login(zoom_host)
+    events = [_event(create_event, 200 + i, zoom_host) for i in range(ROUNDS * 3)]
+    others = []
+    for i in range(ROUNDS):
+        other = create_user(300 + i, first_name='Bench', last_name=f'Host {i}', email=f'bench.host{i}@example.test')
+        zoom_sim.add_user(other.email, 'Bench', f'Host {i}')
+        others.append(other)
+    colleague = create_user(399, first_name='Bench', last_name='Colleague', email='bench.colleague@example.test')
+    zoom_sim.add_user(colleague.email, 'Bench', 'Colleague')
+    for event in events:
+        event.update_principal(colleague, full_access=True)
+    db.session.flush()
+
+    def create(i, offset=0, **extra):
+        resp = client.post(f'/event/{events[offset + i].id}/manage/videoconference/zoom/create',
+                           _form(f'Host {offset + i}', **{f'vc-{k}': v for k, v in extra.items()}))
+        assert resp.json.get('success'), resp.json
+
+    def assoc(i, offset=0):
+        return VCRoomEventAssociation.query.filter_by(event_id=events[offset + i].id).one()
+
+    firsts = []
+    for i in range(ROUNDS):
+        first = create_user(500 + i, first_name='Bench', last_name=f'New {i}', email=f'bench.new{i}@example.test')
+        zoom_sim.add_user(first.email, 'Bench', f'New {i}')
+        firsts.append(first)
+    _measure(zoom_sim, "create, assistant mode, a host's first meeting (looked up, assistant added)",
+             lambda i: create(i, host_choice='someone_else', host_user=firsts[i].identifier))
+    _measure(zoom_sim, 'create, assistant mode, known host', lambda i: create(i, ROUNDS))
+    _measure(zoom_sim, "change host, assistant mode, the new host's first meeting (looked up, assistant added)",
+             lambda i: _edit(client, assoc(i), **{'vc-host_choice': 'someone_else',
+                                                  'vc-host_user': others[i].identifier}))
+    _measure(zoom_sim, 'save edit adding an alternative host (account known)',
+             lambda i: _edit(client, assoc(i, ROUNDS), **{'vc-alternative_hosts': json.dumps([others[i].identifier])}))
+    helper = login(colleague)
+    _measure(zoom_sim, "make me alternative host (one click, manager's account known)", lambda i: helper.post(
+        f'/event/{events[ROUNDS + i].id}/manage/videoconference/zoom/{assoc(i, ROUNDS).id}/alternative-host',
+        prefix=''))
+    admin = login(create_user(398, admin=True))
+    targets = [create_user(400 + i, email=f'bench.merged{i}@example.test') for i in range(ROUNDS)]
+    _measure(zoom_sim, 'merge of a host into another Indico user', lambda i: admin.post(
+        '/admin/users/merge/', {'source_user': others[i].identifier, 'target_user': targets[i].identifier},
+        prefix=''))
+
+    zoom_plugin.settings.set('assistant_id', '')  # own-account mode: Zoom refuses host changes
+    for i in range(ROUNDS):
+        create(i, 2 * ROUNDS)
+
+    def refused_host_change(i):
+        assert not _edit(client, assoc(i, 2 * ROUNDS), **{'vc-host_choice': 'someone_else',
+                                                          'vc-host_user': colleague.identifier})
+
+    _measure(zoom_sim, 'change host refused by Zoom, own-account mode (nothing changed)', refused_host_change)
+    assert zoom_sim.meetings()[-1]['host_email'] == zoom_host.email
+
+
 def test_token_reuse(db, zoom_plugin, zoom_host, zoom_sim):
     zoom_sim.clear_requests()
     client = get_client()

@@ -1,7 +1,8 @@
-"""The plugin's URL rules (Zoom's webhook endpoint) and the request teardown that deletes orphaned meetings."""
+"""The plugin's URL rules (Zoom's webhook, "make me alternative host") and the teardown deleting orphan meetings."""
 
 from indico.core.plugins import IndicoPluginBlueprint
 
+from indico_vc_zoom.alternative_hosts import RHMakeMeAlternativeHost
 from indico_vc_zoom.controllers import RHZoomWebhook
 from indico_vc_zoom.orphans import delete_orphans
 
@@ -10,6 +11,10 @@ blueprint = IndicoPluginBlueprint('vc_zoom', 'indico_vc_zoom')
 
 # Zoom calls this; configure it as the event notification endpoint of the Zoom app
 blueprint.add_url_rule('/api/plugin/zoom/webhook', 'webhook', RHZoomWebhook, methods=('POST',))
+
+# an event manager's "make me alternative host" button (management page; Indico's CSRF token)
+blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'
+                       'alternative-host', 'make_me_alternative_host', RHMakeMeAlternativeHost, methods=('POST',))
 
 
 @blueprint.teardown_app_request

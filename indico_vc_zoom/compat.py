@@ -31,6 +31,7 @@ BUTTON_CLASSES = {
     'disabled': 'ui small disabled button' if INDICO_33 else 'i-button disabled',
     'restricted': 'ui small disabled button' if INDICO_33 else 'i-button disabled icon-lock',
     'manage': 'ui mini button' if INDICO_33 else 'i-button icon-play',  # management toolbar
+    'action': 'ui mini button' if INDICO_33 else 'i-button',  # management toolbar, text only (alternative host)
     'copy': 'ui mini icon button' if INDICO_33 else 'i-button icon-link',
     # 3.3's icon buttons carry an <i> icon; 3.2's i-button draws it from its class
     'copy_icon': '<i class="linkify icon"></i>' if INDICO_33 else '',

@@ -11,7 +11,7 @@ from indico.util.string import html_to_plaintext
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults, generated_data
 from indico.web.forms.fields import IndicoPasswordField, IndicoRadioField, TextListField
-from indico.web.forms.fields.principals import PrincipalField
+from indico.web.forms.fields.principals import PrincipalField, PrincipalListField
 from indico.web.forms.validators import HiddenUnless
 from indico.web.forms.widgets import SwitchWidget
 from wtforms.fields import BooleanField, IntegerField, StringField, TextAreaField, URLField
@@ -74,8 +74,13 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
                                      'simulator); with the default, the URL announced by the OAuth server is used.'))
     oauth_url = URLField(_('OAuth token URL'), [DataRequired()])
     assistant_id = StringField(_('Assistant Zoom ID'), [Optional()],
-                               description=_('E-mail or Zoom user ID of an account made assistant of every host, so '
-                                             'that meetings can be managed and their host changed.'))
+                               description=_('E-mail or Zoom user ID of a licensed account that schedules every '
+                                             'meeting for its host (the plugin makes it an assistant of each host), '
+                                             'so the host of a meeting can always be changed later. Trade-off: Zoom '
+                                             "then counts every create and update against this one account's daily "
+                                             "limit (100 per day), shared by all hosts; today's count is shown "
+                                             "below. Empty: meetings live in their hosts' own accounts, each with "
+                                             'its own limit, and Zoom refuses most host changes.'))
     email_domains = EmailDomainListField(_('E-mail domains'),
                                          description=_("Domains (one per line) of the e-mail addresses used to find a "
                                                        "user's Zoom account. Empty: try all of the user's addresses."))
@@ -191,6 +196,11 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
     host_user = PrincipalField(_('User'), [HiddenUnless('host_choice', 'someone_else'), DataRequired()],
                                description=_('The Zoom account of this user will host the meeting.'))
 
+    # --- alternative hosts (hosts.py): Indico users whose Zoom accounts may also start and run the meeting ---
+    alternative_hosts = PrincipalListField(_('Alternative hosts'),
+                                           description=_('They can start and run the meeting in Zoom like the host. '
+                                                         'Each needs a licensed user in your Zoom account.'))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.is_new = self.vc_room is None or self.vc_room.id is None
@@ -231,6 +241,7 @@ def new_room_defaults(event):
         'public_link': False,
         'host_choice': 'myself',
         'meeting_type': MEETING,
+        'alternative_hosts': set(),
     }
 
 
@@ -252,6 +263,9 @@ def edit_form_defaults(vc_room, event_vc_room):
         'block': assoc.session_block_id if assoc.link_type == VCRoomLinkType.block else None,
         'host_choice': 'myself' if is_me else 'someone_else',
         'host_user': None if is_me else host,
+        'alternative_hosts': {user for user in map(principal_from_identifier,
+                                                   vc_room.data.get('alternative_hosts') or ()) if user is not None},
     }
     # Indico's base class merges the association data *into* the room data; keep them apart
-    return FormDefaults({**vc_room.data, **(assoc.data or {})}, **kwargs)
+    room_data = {k: v for k, v in vc_room.data.items() if k not in kwargs}  # identifiers, not the field's users
+    return FormDefaults({**room_data, **(assoc.data or {})}, **kwargs)

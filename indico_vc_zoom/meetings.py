@@ -11,7 +11,9 @@ from indico.modules.vc.models.vc_rooms import VCRoomLinkType, VCRoomStatus
 from indico.util.date_time import now_utc
 from sqlalchemy.orm.attributes import flag_modified
 
+from indico_vc_zoom.budget import count_call
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.hosts import scheduler_of
 from indico_vc_zoom.kinds import MEETING, WEBINAR, WEBINAR_TYPES, ZOOM_TYPES, other_kind
 from indico_vc_zoom.redaction import redact_zoom_text
 from indico_vc_zoom.zoom.errors import ZoomNotFound
@@ -27,6 +29,12 @@ OPTION_SETTINGS = {'mute_host_video': ('host_video', True), 'mute_participant_vi
                    'waiting_room': ('waiting_room', False)}
 #: options that only exist for meetings
 MEETING_ONLY_OPTIONS = ('waiting_room', 'mute_audio', 'mute_participant_video', 'join_before_host')
+
+
+def parse_alternative_hosts(value):
+    """Zoom's ``settings.alternative_hosts`` (``;`` or ``,`` separated) as our sorted lower-case string."""
+    parts = {part.strip().lower() for part in (value or '').replace(',', ';').split(';')}
+    return ';'.join(sorted(p for p in parts if p))
 
 
 def generate_passcode(length):
@@ -74,6 +82,8 @@ def desired_state(vc_room, event):
         'start_time': zoom_time(schedule[0]) if schedule else None,
         'duration': schedule[1] if schedule else None,
         'timezone': event.timezone,
+        # the Zoom accounts of the alternative hosts, resolved when the room was saved (hosts.py)
+        'alternative_hosts': ';'.join(data.get('alternative_host_emails') or []),
     }
     for key in OPTION_KEYS:
         if kind == MEETING or key not in MEETING_ONLY_OPTIONS:
@@ -97,6 +107,8 @@ def to_zoom_payload(state, kind):
             if name == 'participant_video' and kind == WEBINAR:
                 name = 'panelists_video'
             settings[name] = state[option] != inverted
+    if 'alternative_hosts' in state:
+        settings['alternative_hosts'] = state['alternative_hosts']
     if settings:
         body['settings'] = settings
     return body
@@ -113,6 +125,8 @@ def state_from_zoom(meeting, kind):
         if meeting['type'] not in (2, 5, 8):
             state['start_time'] = state['duration'] = None
     settings = meeting.get('settings') or {}
+    if 'alternative_hosts' in settings:
+        state['alternative_hosts'] = parse_alternative_hosts(settings['alternative_hosts'])
     for option, (name, inverted) in OPTION_SETTINGS.items():
         for zoom_name in (name, 'panelists_video') if name == 'participant_video' else (name,):
             if zoom_name in settings:
@@ -123,13 +137,14 @@ def state_from_zoom(meeting, kind):
     return state
 
 
-def store_zoom_meeting(vc_room, meeting, kind=None):
+def store_zoom_meeting(vc_room, meeting, kind=None, on_redacted=None):
     """Mirror a (possibly partial) Zoom meeting object in ``vc_room.data``; never keeps the start URL.
 
     ``data['zoom']`` is the last known Zoom state (what edits are diffed against); the other keys are what
-    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py).
+    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py;
+    ``on_redacted`` takes its log entry where the caller batches its log rows).
     """
-    meeting = redact_zoom_text(vc_room, meeting)
+    meeting = redact_zoom_text(vc_room, meeting, on_redacted)
     data = vc_room.data
     if kind is None:
         kind = data.get('meeting_type', MEETING)
@@ -159,6 +174,8 @@ def changes_to_push(vc_room, event):
     desired = desired_state(vc_room, event)
     known = vc_room.data.get('zoom', {})
     changes = {k: v for k, v in desired.items() if k != 'timezone' and known.get(k) != v}
+    if not desired['alternative_hosts'] and not known.get('alternative_hosts'):
+        changes.pop('alternative_hosts', None)  # none, and none known (also rooms from before this setting)
     if desired['zoom_type'] in (3, 6):
         changes.pop('start_time', None)
         changes.pop('duration', None)
@@ -198,12 +215,19 @@ def fetch_meeting(vc_room):
 
 
 def call_with_kind_fallback(vc_room, index, *args):
-    """Call get/update/delete (``index`` into :func:`api_for`), following a Zoom-side conversion."""
+    """Call get/update/delete (``index`` into :func:`api_for`), following a Zoom-side conversion.
+
+    Every update sent is counted against the meeting's scheduler (Zoom's daily limit is theirs).
+    """
     kind = vc_room.data.get('meeting_type', MEETING)
     try:
+        if index == 3:
+            count_call(scheduler_of(vc_room))
         return api_for(kind)[index](vc_room.data['zoom_id'], *args)
     except ZoomNotFound:
         other = other_kind(kind)
+        if index == 3:
+            count_call(scheduler_of(vc_room))
         result = api_for(other)[index](vc_room.data['zoom_id'], *args)
         vc_room.data['meeting_type'] = other
         flag_modified(vc_room, 'data')

@@ -4,18 +4,17 @@ from pathlib import Path
 
 from flask import request, session
 from indico.core import signals
-from indico.core.plugins import IndicoPlugin, url_for_plugin
+from indico.core.plugins import IndicoPlugin, render_plugin_template, url_for_plugin
 from indico.modules.vc import VCPluginMixin
 from indico.modules.vc.models.vc_rooms import VCRoom
 from indico.web.util import inject_js
 from markupsafe import Markup
 from sqlalchemy.event import listen
 
-from indico_vc_zoom import forms, orphans, rooms, schedule, surfaces, tasks
+from indico_vc_zoom import alternative_hosts, budget, forms, hosts, orphans, rooms, schedule, surfaces, tasks
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
-from indico_vc_zoom.hosts import host_name
 from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import full_access, get_visibility, join_link_access
 from indico_vc_zoom.settings import DEFAULT_SETTINGS, zoom_settings
@@ -45,6 +44,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         self.connect(signals.event.times_changed, self._times_changed)
         self.connect(signals.plugin.cli, self._extend_indico_cli)
         listen(VCRoom.events, 'remove', self._association_removed)
+        self.template_hook('plugin-details', self._render_call_budget)
         tasks.connect()  # importing tasks registers them; their sending waits for the commit
 
     def _extend_indico_cli(self, sender, **kwargs):
@@ -149,7 +149,24 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return dict(VISIBILITY_CHOICES)[get_visibility(event_vc_room)]
 
     def host_name(self, vc_room):
-        return host_name(vc_room)
+        return hosts.host_name(vc_room)
+
+    # --- hosts: alternative hosts, user merges, the assistant's daily budget (hosts.py, budget.py) ------------
+
+    def alternative_host_names(self, vc_room):
+        return hosts.alternative_host_names(vc_room)
+
+    def offers_alternative_host(self, vc_room):
+        return alternative_hosts.offers_alternative_host(vc_room, session.user)
+
+    def _merge_users(self, target, source, **kwargs):
+        super()._merge_users(target, source, **kwargs)
+        hosts.follow_merge(target, source, self.service_name)
+
+    def _render_call_budget(self, plugin, **kwargs):
+        if plugin != self or not hosts.assistant_account():
+            return ''
+        return render_plugin_template('call_budget.html', usage=budget.usage(hosts.assistant_account()))
 
     def render_info_box(self, vc_room, event_vc_room, event, **kwargs):
         kwargs.setdefault('access', join_link_access(session.user, event_vc_room))

@@ -8,6 +8,7 @@ and the event log says so.
 """
 
 import re
+from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
 from indico.modules.logs.models.entries import EventLogRealm, LogKind
@@ -81,11 +82,13 @@ def redact(text, pattern):
     return (pattern.sub(REDACTED, text) if kinds else text), kinds
 
 
-def redact_zoom_text(vc_room, meeting):
+def redact_zoom_text(vc_room, meeting, on_redacted=None):
     """``meeting`` (a Zoom meeting object, maybe partial) with its topic and agenda redacted.
 
     The secrets are those stored and those ``meeting`` itself brings (a new passcode or join link). Logged when the
-    text to store changes: Zoom keeps its own copy, which every later refresh brings again.
+    text to store changes: Zoom keeps its own copy, which every later refresh brings again. ``on_redacted(summary,
+    data)`` receives the log entry instead where the caller writes its log rows itself (webhooks, in one batch);
+    by default it goes to the log of each event the room is linked to.
     """
     fields = {'topic': 'name', 'agenda': 'description'}
     stored = {'name': vc_room.name, 'description': vc_room.data.get('description')}
@@ -103,15 +106,16 @@ def redact_zoom_text(vc_room, meeting):
             if kinds and cleaned[key] != stored[label]:
                 removed[label] = ', '.join(kinds)
     if removed:
-        _log_redacted(vc_room, cleaned.get('topic') or vc_room.name, removed)
+        name = cleaned.get('topic') or vc_room.name
+        summary = f'Zoom meeting "{name}": join details removed from the text copied from Zoom'
+        log_data = {f'Removed from the {field}': kinds for field, kinds in removed.items()}
+        (on_redacted or partial(_log_redacted, vc_room))(summary, log_data)
     return cleaned
 
 
-def _log_redacted(vc_room, name, removed):
+def _log_redacted(vc_room, summary, log_data):
     events = sorted({a.event for a in vc_room.events if a.event is not None and not a.event.is_deleted},
                     key=lambda e: e.id)
     for event in events:
-        event.log(EventLogRealm.management, LogKind.change, 'Videoconference',
-                  f'Zoom meeting "{name}": join details removed from the text copied from Zoom', None,
-                  data={'Service': SERVICE, 'Zoom ID': vc_room.data.get('zoom_id'),
-                        **{f'Removed from the {field}': kinds for field, kinds in removed.items()}})
+        event.log(EventLogRealm.management, LogKind.change, 'Videoconference', summary, None,
+                  data={'Service': SERVICE, 'Zoom ID': vc_room.data.get('zoom_id'), **log_data})

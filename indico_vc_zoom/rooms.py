@@ -15,14 +15,21 @@ from indico.util.date_time import now_utc
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm.attributes import flag_modified
 
-from indico_vc_zoom import meetings, orphans, pending_changes
+from indico_vc_zoom import hosts, meetings, orphans, pending_changes
+from indico_vc_zoom.budget import count_call
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.event_log import log_action
-from indico_vc_zoom.hosts import NoZoomAccount, host_form_field, zoom_host
+from indico_vc_zoom.hosts import AssistantNotAdded, NoZoomAccount, host_form_field, zoom_host
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
 from indico_vc_zoom.schedule import push_schedule
-from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomRateLimited, ZoomValidationError
+from indico_vc_zoom.zoom.errors import (
+    ZoomError,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomSchedulingRefused,
+    ZoomValidationError,
+)
 
 
 GONE_MESSAGE = 'This Zoom meeting no longer exists on Zoom; it has been marked as deleted.'
@@ -42,6 +49,9 @@ def describe_error(exc, action, host_email):
 
 
 def error_field(exc, vc_room):
+    if isinstance(exc, ZoomValidationError) and any(isinstance(e, dict) and 'alternative_hosts' in e.get('field', '')
+                                                    for e in exc.errors):
+        return 'alternative_hosts'
     if isinstance(exc, ZoomValidationError) and 'password' in str(exc).lower():
         return 'password'
     return 'name'
@@ -54,6 +64,9 @@ def store_room_data(vc_room, data, is_new):
     for key in ('description', 'password', *meetings.OPTION_KEYS):
         if key in data:
             vc_room.data[key] = data.pop(key)
+    alternatives = data.pop('alternative_hosts', None)
+    if alternatives is not None:
+        vc_room.data['alternative_hosts'] = sorted({u.identifier for u in alternatives})
     if is_new:
         vc_room.data['meeting_type'] = data.pop('meeting_type', None) or MEETING
     host = data.pop('host', None)
@@ -83,26 +96,39 @@ def is_duplicate_attach(event, vc_room, event_vc_room):
 
 def create(vc_room, event):
     kind = vc_room.data.get('meeting_type', MEETING)
-    found_host = None
+    found_host = scheduler = None
     try:
         client = get_client()
         host, found_host = zoom_host(client, vc_room.data['host'])
+        resolve_alternative_hosts(client, vc_room, found_host['email'])
         state = meetings.desired_state(vc_room, event)
         payload = meetings.to_zoom_payload(state, kind)
+        if kind == MEETING:
+            payload.setdefault('settings', {})['use_pmi'] = False  # the host's personal meeting ID: never
+        path_user, schedule_for, scheduler = hosts.scheduling_for(found_host, kind)
         started = now_utc()
-        meeting = meetings.api_for(kind)[1](found_host['id'], payload)
+
+        def send():
+            count_call(scheduler)
+            return meetings.api_for(kind)[1](path_user, payload, schedule_for=schedule_for)
+
+        meeting = hosts.send_with_privilege(client, found_host, scheduler, send)
     except NoZoomAccount as exc:
+        orphans.discard_new_room(vc_room)
+        raise VCRoomError(str(exc), field=exc.field or host_form_field(vc_room))
+    except AssistantNotAdded as exc:
         orphans.discard_new_room(vc_room)
         raise VCRoomError(str(exc), field=host_form_field(vc_room))
     except ZoomError as exc:
         orphans.discard_new_room(vc_room)
         if getattr(exc, 'outcome_unknown', False):
             orphans.remove_unconfirmed_create(kind, found_host['id'], payload, started)
-        who = found_host['email'] if found_host else None
-        raise VCRoomError(describe_error(exc, 'create the meeting', who), field=error_field(exc, vc_room))
+        raise VCRoomError(describe_error(exc, 'create the meeting', scheduler or (found_host or {}).get('email')),
+                          field=error_field(exc, vc_room))
     vc_room.data['zoom'] = state
     meetings.store_zoom_meeting(vc_room, meeting, kind)
-    vc_room.data['host_applied'] = vc_room.data['host']
+    vc_room.data.update(host_applied=vc_room.data['host'], zoom_scheduler=scheduler,
+                        alternative_hosts_applied=vc_room.data.get('alternative_hosts') or [])
     orphans.remember_pending(kind, meeting['id'])
     try:
         orphans.save_new_room()
@@ -111,32 +137,70 @@ def create(vc_room, event):
         orphans.discard_new_room(vc_room)
         raise VCRoomError('Indico could not save the new meeting, so it was deleted from Zoom again. Nothing '
                           'was changed; please try again.', field='name')
-    log_action(event, LogKind.positive, f'Zoom {kind} "{{}}" created', vc_room,
-               data={'Zoom ID': meeting['id'], 'Host': host.full_name})
+    log_data = {'Zoom ID': meeting['id'], 'Host': host.full_name}
+    if schedule_for:
+        log_data['Scheduled by'] = scheduler
+    if vc_room.data.get('alternative_host_emails'):
+        log_data['Alternative hosts'] = ', '.join(vc_room.data['alternative_host_emails'])
+    log_action(event, LogKind.positive, f'Zoom {kind} "{{}}" created', vc_room, data=log_data)
+
+
+def resolve_alternative_hosts(client, vc_room, host_email, force=False):
+    """Find the Zoom accounts of the room's alternative hosts when they changed (cached lookups): what
+    :func:`meetings.desired_state` sends. Addresses only Zoom knows (no Indico user) are kept."""
+    data = vc_room.data
+    # the host is no alternative host of their own meeting (e.g. after becoming the host)
+    identifiers = data['alternative_hosts'] = [i for i in data.get('alternative_hosts') or [] if i != data.get('host')]
+    if not force and identifiers == (data.get('alternative_hosts_applied') or []) and \
+            'alternative_host_emails' in data:
+        return
+    emails = hosts.alternative_host_emails(client, identifiers, host_email)
+    data['alternative_host_emails'] = sorted(set(emails) | set(data.get('zoom_only_alternative_hosts') or []))
+    flag_modified(vc_room, 'data')
 
 
 def update(plugin, vc_room, event):
     data = vc_room.data
     kind = data.get('meeting_type', MEETING)
-    changes = meetings.changes_to_push(vc_room, event)
     host_changed = data.get('host') and data.get('host') != data.get('host_applied')
-    if not changes and not host_changed:
-        return
-    if until := pending_changes.deferred_until(vc_room):
-        _defer(vc_room, event, changes, until)  # already waiting for Zoom's daily limit: this change joins it
-        return
+    changes = {}
+    scheduler = hosts.scheduler_of(vc_room)
     try:
         client = get_client()
-        payload = meetings.to_zoom_payload(changes, kind)
+        host = found_host = None
         if host_changed:
             if kind == WEBINAR:
                 raise VCRoomError("Zoom's API cannot change the host of a webinar; change it on Zoom.",
                                   field=host_form_field(vc_room))
             host, found_host = zoom_host(client, data['host'])
+        resolve_alternative_hosts(client, vc_room, (found_host or {}).get('email') or data.get('host_email'),
+                                  force=host_changed)
+        changes = meetings.changes_to_push(vc_room, event)
+        if not changes and not host_changed:
+            data['alternative_hosts_applied'] = data.get('alternative_hosts') or []
+            return
+        if until := pending_changes.deferred_until(vc_room):
+            _defer(vc_room, event, changes, until)  # already waiting for Zoom's daily limit: this change joins it
+            return
+        payload = meetings.to_zoom_payload(changes, kind)
+
+        def send():
+            return meetings.call_with_kind_fallback(vc_room, 3, payload)
+
+        if host_changed:
             payload['schedule_for'] = found_host['email']
-        meetings.call_with_kind_fallback(vc_room, 3, payload)
+            hosts.send_with_privilege(client, found_host, scheduler, send)
+        else:
+            send()
     except NoZoomAccount as exc:
+        raise VCRoomError(str(exc), field=exc.field or host_form_field(vc_room))
+    except AssistantNotAdded as exc:
         raise VCRoomError(str(exc), field=host_form_field(vc_room))
+    except ZoomSchedulingRefused as exc:
+        if not host_changed:
+            raise VCRoomError(describe_error(exc, 'update the meeting', scheduler), field=error_field(exc, vc_room))
+        raise VCRoomError(hosts.refusal_message(scheduler, found_host['email'], host.full_name),
+                          field=host_form_field(vc_room))
     except ZoomNotFound:
         raise VCRoomNotFoundError(GONE_MESSAGE)
     except ZoomRateLimited as exc:
@@ -145,13 +209,16 @@ def update(plugin, vc_room, event):
         _defer(vc_room, event, changes, exc.resets_at or now_utc())
         return
     except ZoomError as exc:
-        raise VCRoomError(describe_error(exc, 'update the meeting', data.get('host_email')),
-                          field=error_field(exc, vc_room))
+        raise VCRoomError(describe_error(exc, 'update the meeting', scheduler), field=error_field(exc, vc_room))
     meetings.apply_pushed(vc_room, changes)
+    data['alternative_hosts_applied'] = data.get('alternative_hosts') or []
     log_data = {'Changed': ', '.join(sorted(changes)) or '-'}
     if host_changed:
-        data.update(host_applied=data['host'], zoom_host_id=found_host['id'], host_email=found_host['email'])
+        data.update(host_applied=data['host'], zoom_scheduler=scheduler, zoom_host_id=found_host['id'],
+                    host_email=found_host['email'])
         log_data['New host'] = host.full_name
+    if 'alternative_hosts' in changes:
+        log_data['Alternative hosts'] = ', '.join(data.get('alternative_host_emails') or []) or '-'
     log_action(event, LogKind.change, f'Zoom {kind} "{{}}" updated', vc_room, data=log_data)
     notify_modified(plugin, vc_room, event, session.user, log_data)
 
@@ -185,6 +252,7 @@ def refresh(vc_room):
     except ZoomNotFound:
         raise VCRoomNotFoundError(GONE_MESSAGE)
     meetings.store_zoom_meeting(vc_room, meeting, kind)
+    hosts.mirror_alternative_hosts(vc_room)
 
 
 def refresh_before_edit(vc_room, event):

@@ -197,10 +197,13 @@ def test_assistant_added_once_per_host(db, manager_client, zoom_plugin, zoom_hos
     assistant_calls = [c for c in zoom_calls(zoom_sim) if c['path'].endswith('/assistants')]
     assert len(assistant_calls) == 1
     assert assistant_calls[0]['body'] == {'assistants': [{'email': 'assistant@example.test'}]}
-    # creation counts against the host: the meeting is created under the host's own user id
-    host_id = zoom_sim.meetings()[0]['host_id']
-    assert all(c['path'] == f'/v2/users/{host_id}/meetings' for c in zoom_calls(zoom_sim, 'POST')
-               if c['path'].endswith('/meetings'))
+    # assistant mode: the assistant schedules each meeting for its host (the daily limit is the assistant's)
+    creates = [c for c in zoom_calls(zoom_sim, 'POST') if c['path'].endswith('/meetings')]
+    assert [c['path'] for c in creates] == ['/v2/users/assistant@example.test/meetings'] * 2
+    assert all(c['body']['schedule_for'] == zoom_host.email for c in creates)
+    for meeting in zoom_sim.meetings():
+        assert meeting['host_email'] == zoom_host.email
+        assert meeting['_simulator']['scheduler_email'] == 'assistant@example.test'
 
 
 # --- failure safety ---------------------------------------------------------------------------------------------
@@ -290,7 +293,12 @@ def test_edit_form_of_meeting_deleted_on_zoom(db, manager_client, zoom_host, cre
     assert any('no longer exists' in e.summary for e in EventLogEntry.query.with_parent(event))
 
 
-def test_change_host_after_creation(db, manager_client, zoom_host, create_user, create_event, zoom_sim):
+def test_change_host_after_creation(db, manager_client, zoom_plugin, zoom_host, create_user, create_event,
+                                    zoom_sim):
+    # Zoom lets the meeting's scheduler move it to a host it may schedule for: the assistant, in assistant mode
+    # (a meeting in its host's own account is refused: tests/test_hosts.py)
+    zoom_sim.add_user('assistant@example.test', 'Zoom', 'Assistant')
+    zoom_plugin.settings.set('assistant_id', 'assistant@example.test')
     other = create_user(2, first_name='New', last_name='Host', email='new.host@example.test')
     zoom_sim.add_user(other.email, 'New', 'Host')
     assoc = create_meeting(manager_client, future_event(create_event, 1, zoom_host))
@@ -298,6 +306,10 @@ def test_change_host_after_creation(db, manager_client, zoom_host, create_user, 
     resp = manager_client.post(edit_url(assoc), edit_data(assoc, host_choice='someone_else',
                                                           host_user=other.identifier))
     assert resp.json.get('success'), form_errors(resp)
+    other_id = next(u['id'] for u in zoom_sim.users() if u['email'] == other.email)
+    assert [(c['method'], c['path']) for c in zoom_calls(zoom_sim)] == [
+        ('GET', f'/v2/users/{other.email}'), ('POST', f'/v2/users/{other_id}/assistants'),
+        ('PATCH', f'/v2/meetings/{assoc.vc_room.data["zoom_id"]}')]
     patches = zoom_calls(zoom_sim, 'PATCH')
     assert len(patches) == 1
     assert patches[0]['body'] == {'schedule_for': other.email}

@@ -64,7 +64,11 @@ class Update:
         if (notification.action == 'converted' and 'type' not in fields
                 and CONVERTED_TYPES.get(old_type) in TYPES[notification.kind]):
             fields = {**fields, 'type': CONVERTED_TYPES[old_type]}  # keep the stored type in line with the kind
-        meetings.store_zoom_meeting(room, fields, notification.kind)
+        #: further log entries ``(kind, summary, data)``: join details removed from Zoom's text
+        self.extra_logs = []
+        meetings.store_zoom_meeting(room, fields, notification.kind,
+                                    on_redacted=lambda summary, data: self.extra_logs.append((LogKind.change, summary,
+                                                                                              data)))
         password_changed = 'password' in fields and fields['password'] != old_password
         # the stored join link embeds the old passcode (or the old kind): a follow-up GET gives the new one
         self.fetch_meeting = 'join_url' not in fields and (password_changed or notification.kind != old_kind)

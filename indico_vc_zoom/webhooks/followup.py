@@ -75,13 +75,15 @@ def complete(vc_room_id, version, fetch_meeting, host_id):
             return 'done'
         room = working_copy(record)
         fetched = None
+        redacted = []  # log entries (summary, data) of join details removed from Zoom's text
         if need_meeting:
             try:
                 fetched = meetings.fetch_meeting(room)  # the same client, settings from the cache
             except ZoomNotFound:
                 logger.info('Zoom meeting of room %s is gone; its deletion webhook will follow', vc_room_id)
                 return 'gone'
-            meetings.store_zoom_meeting(room, *fetched)
+            meetings.store_zoom_meeting(room, *fetched,
+                                        on_redacted=lambda summary, data, into=redacted: into.append((summary, data)))
         new_host = None
         if _host_missing(room.data, host_id):
             if fetched is not None and fetched[0].get('host_id') == host_id:
@@ -90,6 +92,8 @@ def complete(vc_room_id, version, fetch_meeting, host_id):
                 email = _zoom_user_email(client, host_id)
             new_host = apply_host_email(room, email)
         if records.write_room(record, name=room.name, data=room.data, fetched=need_meeting):
+            for summary, data in redacted:
+                records.insert_log_entries(log_entries(record, LogKind.change, summary, data))
             if new_host and new_host != host_id:
                 records.insert_log_entries(log_entries(
                     record, LogKind.change, f'Zoom {room.data.get("meeting_type")} "{room.name}": new host found',

@@ -145,7 +145,8 @@ def apply_to_room(record, notification):
         update = Update(record, notification)
         if not records.write_room(record, name=update.room.name, data=update.room.data, last_event=last_event):
             return False
-        entries = log_entries(record, *update.log) if update.log else []
+        entries = [entry for log in ([update.log] if update.log else []) + update.extra_logs
+                   for entry in log_entries(record, *log)]
         followup = ((record.vc_room_id, record.version + 1, update.fetch_meeting, update.host_id)
                     if update.needs_followup else None)
     logger.info('Applied Zoom webhook %s for %s to room %s', notification.event, notification.zoom_id,

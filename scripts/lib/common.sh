@@ -27,26 +27,31 @@ declare -A LANE_INDICO=([3.2]=3.2.9 [3.3]=3.3.14)
 
 lane_venv() { echo "${VENV_PREFIX:-$ROOT/.venv}-$1"; }
 
-# A Python 3.12 for the 3.3 lane: $VC_ZOOM_PYTHON312, else python3.12 on the PATH, else one installed by pyenv.
-# Prints nothing when there is none (the 3.3 lane then runs on 3.11 with the adjustments of indico33_on_py311.py);
-# VC_ZOOM_PYTHON312=none forces that fallback.
+# A Python 3.12 for the 3.3 lane: $VC_ZOOM_PYTHON312 (any 3.12), else a python3.12 on the PATH or installed by pyenv
+# that Indico 3.3 supports (it declares >=3.12.2; a 3.12.1 crashed a test run here once). Prints nothing when there
+# is none: the 3.3 lane then runs on 3.11 with the adjustments of indico33_on_py311.py. VC_ZOOM_PYTHON312=none
+# forces that fallback.
 find_python312() {
     [ "${VC_ZOOM_PYTHON312:-}" = none ] && return 0
-    local candidates=()
-    [ -n "${VC_ZOOM_PYTHON312:-}" ] && candidates+=("$VC_ZOOM_PYTHON312")
-    candidates+=(python3.12)
+    if [ -n "${VC_ZOOM_PYTHON312:-}" ]; then
+        if "$VC_ZOOM_PYTHON312" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then
+            command -v "$VC_ZOOM_PYTHON312"
+            return 0
+        fi
+        echo "VC_ZOOM_PYTHON312=$VC_ZOOM_PYTHON312 is not a working Python 3.12" >&2
+        return 1
+    fi
+    local candidates=(python3.12) py
     if command -v pyenv >/dev/null 2>&1; then
         candidates+=($(ls -d "$(pyenv root)"/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r))
     fi
-    local py
     for py in "${candidates[@]}"; do
         # a pyenv shim is on the PATH even where it cannot run: ask the interpreter itself
-        if "$py" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then
+        if "$py" -c 'import sys, venv; sys.exit(not ((3, 12, 2) <= sys.version_info < (3, 13)))' >/dev/null 2>&1; then
             command -v "$py"
             return 0
         fi
     done
-    [ -n "${VC_ZOOM_PYTHON312:-}" ] && { echo "VC_ZOOM_PYTHON312=$VC_ZOOM_PYTHON312 is not a working Python 3.12" >&2; return 1; }
     return 0
 }
 
@@ -127,6 +132,16 @@ start_pg_cluster() {
         "${psql[@]}" -c "CREATE DATABASE $dbname OWNER $dbname" postgres
     fi
     "${psql[@]}" -c 'CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;' "$dbname"
+}
+
+# Drop and create database $2 (owned by the role of the same name) on port $1, with the extensions Indico needs:
+# a run that was killed halfway leaves its tables behind, and Indico's fixtures expect an empty database.
+recreate_database() {
+    local port=$1 dbname=$2
+    local psql=(runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1)
+    "${psql[@]}" -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" postgres
+    "${psql[@]}" -c "CREATE DATABASE $dbname OWNER $dbname" postgres
+    "${psql[@]}" -c 'CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm;' "$dbname"
 }
 
 stop_pg_cluster() {

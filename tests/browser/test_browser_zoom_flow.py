@@ -7,6 +7,7 @@ One scenario, one test per step, in file order; each step builds on the previous
 import re
 
 import pytest
+from live_instance import ASSISTANT  # scripts/lib/live_instance.py, loaded by conftest.py
 
 from indico_lines import CORE_TEXT
 
@@ -212,7 +213,31 @@ def test_change_host_to_second_user(admin_page, live, flow, shot):
     zoom_user = next(u for u in flow.sim('/users') if u['email'] == host['email'])
     assert meeting['host_email'] == host['email']
     assert meeting['host_id'] == zoom_user['id']
+    # assistant mode (the demo's default): the assistant scheduled the meeting, so Zoom let it move the host
+    assert meeting['_simulator']['scheduler_email'] == ASSISTANT['email']
     flow.meeting = meeting
+
+
+def test_make_me_alternative_host(admin_page, live, flow, shot):
+    page = admin_page
+    admin = live.users['admin']
+    page.goto(manage_vc_url(live, 'main'))
+    button = room_row(page).locator('button.vc-zoom-make-alternative-host')
+    assert button.count() == 1  # the admin manages the event and no longer hosts the meeting
+    shot(page, 'offered')
+    with page.expect_navigation():
+        button.click()
+    page.wait_for_load_state('networkidle')
+    shot(page, 'alternative-host')
+    assert 'You are now an alternative host' in page.locator('.success-message-box').inner_text()
+    assert room_row(page).locator('button.vc-zoom-make-alternative-host').count() == 0
+    room_row(page).locator('a.toggle-details').click()
+    details = room_row(page).locator('xpath=following-sibling::tr[1]').locator('dd.vc-zoom-alternative-hosts')
+    details.wait_for()
+    assert details.inner_text().strip() == f'{admin["first_name"]} {admin["last_name"]}'
+    meeting = flow.sim_meeting()
+    assert meeting['settings']['alternative_hosts'] == admin['email']
+    assert meeting['host_email'] == live.users['host']['email']
 
 
 def test_anonymous_visitor_gets_no_join_link(browser, live, flow, http, shot):

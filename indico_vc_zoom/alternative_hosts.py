@@ -1,0 +1,63 @@
+"""An event manager's one click "make me alternative host" on a Zoom meeting: the action and its request handler.
+
+The meeting's alternative hosts are otherwise edited in the meeting dialog (``forms.VCRoomForm``); both go to Zoom
+as ``settings.alternative_hosts`` through :func:`rooms.update`, in one PATCH.
+"""
+
+from flask import flash, redirect, request, session
+from indico.core.db import db
+from indico.modules.events.management.controllers import RHManageEventBase
+from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
+from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation, VCRoomStatus
+from indico.web.flask.util import url_for
+from sqlalchemy.orm.attributes import flag_modified
+from werkzeug.exceptions import Forbidden, NotFound
+
+from indico_vc_zoom import meetings, rooms
+
+
+def offers_alternative_host(vc_room, user):
+    """Whether ``user`` could still become an alternative host (not the host, not one already)."""
+    if user is None or vc_room.status == VCRoomStatus.deleted:
+        return False
+    data = vc_room.data
+    return user.identifier != data.get('host') and user.identifier not in (data.get('alternative_hosts') or [])
+
+
+def make_alternative_host(plugin, vc_room, event, user):
+    """Add ``user`` to the meeting's alternative hosts (one PATCH); returns ``(message, flash category)``."""
+    if not offers_alternative_host(vc_room, user):
+        return 'You already host this meeting or are one of its alternative hosts.', 'info'
+    vc_room.data['alternative_hosts'] = sorted({*(vc_room.data.get('alternative_hosts') or []), user.identifier})
+    flag_modified(vc_room, 'data')
+    try:
+        rooms.update(plugin, vc_room, event)
+    except VCRoomNotFoundError as exc:
+        db.session.rollback()
+        meetings.mark_deleted(vc_room)
+        return str(exc), 'error'
+    except VCRoomError as exc:
+        db.session.rollback()  # nothing changes in Indico when Zoom refuses
+        return f'You could not be made an alternative host: {exc}', 'error'
+    return f'You are now an alternative host of the Zoom meeting "{vc_room.name}".', 'success'
+
+
+class RHMakeMeAlternativeHost(RHManageEventBase):
+    """POST (with Indico's CSRF token): the current event manager becomes an alternative host of the meeting."""
+
+    def _process_args(self):
+        RHManageEventBase._process_args(self)
+        self.event_vc_room = VCRoomEventAssociation.get_or_404(request.view_args['event_vc_room_id'])
+        self.vc_room = self.event_vc_room.vc_room
+        if self.event_vc_room.event != self.event or self.vc_room.type != request.view_args['service']:
+            raise NotFound
+
+    def _check_access(self):
+        RHManageEventBase._check_access(self)
+        if not self.vc_room.plugin.can_manage_vc_rooms(session.user, self.event):
+            raise Forbidden
+
+    def _process(self):
+        message, category = make_alternative_host(self.vc_room.plugin, self.vc_room, self.event, session.user)
+        flash(message, category)
+        return redirect(url_for('vc.manage_vc_rooms', self.event))

@@ -36,8 +36,8 @@ def queue_followups(followups):
 
 # request_context: settings are then cached for the task, so reading them opens no transaction while Zoom is asked
 @celery.task(name='vc_zoom.complete_webhook', plugin='vc_zoom', request_context=True, bind=True,
-             ignore_result=True, max_retries=len(RETRY_DELAYS))
-def complete_webhook(self, vc_room_id, version, fetch_meeting, host_id):
+             ignore_result=True)
+def complete_webhook(self, vc_room_id, version, fetch_meeting, host_id, attempt=0):
     """Get from Zoom what the webhook that made ``version`` of the room lacked, and store it."""
     try:
         outcome = complete(vc_room_id, version, fetch_meeting, host_id)
@@ -54,12 +54,15 @@ def complete_webhook(self, vc_room_id, version, fetch_meeting, host_id):
         reason = 'the room kept changing'
     if outcome not in ('unavailable', 'busy'):
         return outcome
-    if self.request.is_eager or self.request.retries >= self.max_retries:
+    if self.request.is_eager or attempt >= len(RETRY_DELAYS):
         # an eager run (tests) cannot wait; the stored data stays what the webhook made it (a link without pwd=)
         logger.warning('Gave up completing a Zoom webhook for room %s: %s', vc_room_id, reason)
         return 'failed'
     logger.info('Completing a Zoom webhook for room %s later: %s', vc_room_id, reason)
-    raise self.retry(countdown=RETRY_DELAYS[self.request.retries])
+    # sent again rather than Task.retry(), which re-raises instead of retrying under Indico 3.2 (see tasks.py)
+    complete_webhook.apply_async((vc_room_id, version, fetch_meeting, host_id), {'attempt': attempt + 1},
+                                 countdown=RETRY_DELAYS[attempt])
+    return 'retrying'
 
 
 def complete(vc_room_id, version, fetch_meeting, host_id):

@@ -58,6 +58,7 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
         (_('Access'), ['managers', 'acl', 'notification_emails']),
         (_('Meeting defaults'), ['allow_webinars', 'passcode_length', 'default_visibility', 'waiting_room',
                                  'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host']),
+        (_('Phone dial-in'), ['show_dial_in']),
     ]
 
     account_id = StringField(_('Account ID'), [Optional()])
@@ -94,6 +95,9 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
     mute_host_video = BooleanField(_('Host video off'), widget=SwitchWidget())
     mute_participant_video = BooleanField(_('Participant video off'), widget=SwitchWidget())
     join_before_host = BooleanField(_('Join before host'), widget=SwitchWidget())
+    show_dial_in = BooleanField(_('Show dial-in numbers'), widget=SwitchWidget(),
+                                description=_("Show Zoom's phone numbers, the meeting ID and the phone passcode next "
+                                              'to the join link, to exactly those who may see the link.'))
 
     def validate_passcode_length(self, field):
         if field.data is not None and not 8 <= field.data <= 10:

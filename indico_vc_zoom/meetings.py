@@ -12,6 +12,7 @@ from indico.util.date_time import now_utc
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.dialin import follow_passcode, store_dial_in
 from indico_vc_zoom.kinds import MEETING, WEBINAR, WEBINAR_TYPES, ZOOM_TYPES, other_kind
 from indico_vc_zoom.redaction import redact_zoom_text
 from indico_vc_zoom.zoom.errors import ZoomNotFound
@@ -127,7 +128,8 @@ def store_zoom_meeting(vc_room, meeting, kind=None):
     """Mirror a (possibly partial) Zoom meeting object in ``vc_room.data``; never keeps the start URL.
 
     ``data['zoom']`` is the last known Zoom state (what edits are diffed against); the other keys are what
-    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py).
+    Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py);
+    the phone dial-in details are kept as well (see dialin.py).
     """
     meeting = redact_zoom_text(vc_room, meeting)
     data = vc_room.data
@@ -142,6 +144,7 @@ def store_zoom_meeting(vc_room, meeting, kind=None):
     data['meeting_type'] = kind
     state = state_from_zoom(meeting, kind)
     data['zoom'] = {**data.get('zoom', {}), **state}
+    store_dial_in(data, meeting)
     for src, dst in (('id', 'zoom_id'), ('join_url', 'join_url'), ('host_id', 'zoom_host_id'),
                      ('host_email', 'host_email'), ('password', 'password'), ('agenda', 'description')):
         if src in meeting:
@@ -171,6 +174,8 @@ def changes_to_push(vc_room, event):
 def apply_pushed(vc_room, changes):
     zoom = vc_room.data.setdefault('zoom', {})
     zoom.update(changes)
+    if 'password' in changes:
+        follow_passcode(vc_room.data, changes['password'])
     if changes.get('zoom_type') in (3, 6):
         zoom['start_time'] = zoom['duration'] = None
     flag_modified(vc_room, 'data')

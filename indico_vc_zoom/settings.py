@@ -38,6 +38,7 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'mute_host_video': True,
     'mute_participant_video': True,
     'join_before_host': True,
+    'show_dial_in': True,
 }
 #: settings stored as ACLs (Indico's VC framework: who manages the service, who may create meetings)
 ACL_SETTINGS = frozenset(VCPluginMixin.acl_settings)

@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom import meetings
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.dialin import dial_in_stale
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.notifications import notify_remote_deleted
 from indico_vc_zoom.protection import strip_passcode
@@ -158,8 +159,9 @@ def _updated(vc_room, notification):
     meetings.store_zoom_meeting(vc_room, fields, notification.kind)
     fetched = None
     password_changed = 'password' in fields and fields['password'] != old_password
-    if 'join_url' not in fields and (password_changed or notification.kind != old_kind):
-        # the stored join link embeds the old passcode (or the old kind): one GET gives the new one
+    if ('join_url' not in fields and (password_changed or notification.kind != old_kind)) or dial_in_stale(data):
+        # the stored join link embeds the old passcode (or the old kind), or the phone details are outdated:
+        # one GET gives the new ones
         fetched = _fetch(vc_room)
         if fetched is not None:
             meetings.store_zoom_meeting(vc_room, *fetched)

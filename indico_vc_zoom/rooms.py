@@ -22,7 +22,8 @@ from indico_vc_zoom.hosts import NoZoomAccount, host_form_field, zoom_host
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
 from indico_vc_zoom.schedule import push_schedule
-from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomRateLimited, ZoomValidationError
+from indico_vc_zoom.scopes import missing_scope_message
+from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomRateLimited, ZoomScopeMissing, ZoomValidationError
 
 
 GONE_MESSAGE = 'This Zoom meeting no longer exists on Zoom; it has been marked as deleted.'
@@ -33,6 +34,8 @@ class ZoomActionFailed(UserValueError):
 
 
 def describe_error(exc, action, host_email):
+    if isinstance(exc, ZoomScopeMissing):
+        return missing_scope_message(exc)
     if isinstance(exc, ZoomRateLimited) and exc.daily:
         who = host_email or 'this host'
         when = exc.resets_at.strftime('%Y-%m-%d %H:%M UTC') if exc.resets_at else 'midnight UTC'

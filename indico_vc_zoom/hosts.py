@@ -5,6 +5,7 @@ from indico.core.cache import make_scoped_cache
 from indico.core.logger import Logger
 from indico.util.user import principal_from_identifier
 
+from indico_vc_zoom.identities import with_identity_logins
 from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
 
@@ -41,7 +42,7 @@ def candidate_emails(user, domains):
 def find_zoom_user(client, user, domains):
     """Return ``{'id', 'email'}`` of the user's Zoom account or raise :class:`NoZoomAccount`."""
     tried = []
-    for email in candidate_emails(user, domains):
+    for email in with_identity_logins(user, candidate_emails(user, domains)):
         cached = user_cache.get(email)
         if cached is None:
             try:

@@ -28,6 +28,8 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'oauth_url': DEFAULT_OAUTH_URL,
     'assistant_id': '',
     'email_domains': [],
+    'identity_provider': '',
+    'enterprise_domain': '',
     'webhook_token': '',
     'webhook_legacy_token': False,
     'allow_webinars': False,

@@ -189,8 +189,9 @@ def _probe(client, scope, cache_key):
 def _unclear(need, granted):
     """The token lists scopes this module does not know for the need's product: only a call can tell."""
     product = need.classic.split(':')[0]
-    return any(scope not in KNOWN_SCOPES and scope.split(':')[0] in (product, 'cloud_recording')
-               for scope in granted)
+    # granular recording scopes are named after the cloud recording product
+    products = {product, 'cloud_recording'} if product == 'recording' else {product}
+    return any(scope not in KNOWN_SCOPES and scope.split(':')[0] in products for scope in granted)
 
 
 def check_scopes(client, settings, cache_key=None):

@@ -3,8 +3,9 @@
 import click
 from indico.cli.core import cli_group
 
-from indico_vc_zoom import reconcile
+from indico_vc_zoom import reconcile, scopes
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.zoom.errors import ZoomError
 
 
@@ -15,7 +16,7 @@ def cli():
 
 @cli.command()
 def check():
-    """Obtain a token with the configured credentials and report what Zoom said."""
+    """Check the configured credentials, and that the Zoom app has the scopes of every feature in use."""
     try:
         client = get_client()
         client.check_credentials()
@@ -23,6 +24,14 @@ def check():
         click.secho(f'Zoom refused the configured credentials: {exc}', fg='red')
         raise SystemExit(1)
     click.secho(f'Credentials accepted; API at {client.base_url}', fg='green')
+    report = scopes.check_scopes(client, zoom_settings.get_all())
+    for line, ok in scopes.report_lines(report):
+        click.secho(line, fg=None if ok else 'red')
+    if not report.ok:
+        missing = report.missing_in_use()
+        if missing:
+            click.secho(f'Add to the Zoom app (Zoom App Marketplace): {", ".join(missing)}', fg='red')
+        raise SystemExit(1)
 
 
 @cli.command()

@@ -14,11 +14,12 @@ from indico.web.forms.fields import IndicoPasswordField, IndicoRadioField, TextL
 from indico.web.forms.fields.principals import PrincipalField, PrincipalListField
 from indico.web.forms.validators import HiddenUnless
 from indico.web.forms.widgets import SwitchWidget
-from wtforms.fields import BooleanField, IntegerField, StringField, TextAreaField, URLField
+from wtforms.fields import BooleanField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from indico_vc_zoom import meetings
 from indico_vc_zoom.connection import make_client_from_settings
+from indico_vc_zoom.identities import provider_choices
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.redaction import found_secrets, refusal_message, stored_secrets_pattern
 from indico_vc_zoom.settings import CLIENT_SETTINGS, zoom_settings
@@ -58,6 +59,8 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
         (_('Access'), ['managers', 'acl', 'notification_emails']),
         (_('Meeting defaults'), ['allow_webinars', 'passcode_length', 'default_visibility', 'waiting_room',
                                  'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host']),
+        (_('Phone dial-in'), ['show_dial_in']),
+        (_('Zoom accounts by identity'), ['identity_provider', 'enterprise_domain']),
     ]
 
     account_id = StringField(_('Account ID'), [Optional()])
@@ -99,6 +102,27 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
     mute_host_video = BooleanField(_('Host video off'), widget=SwitchWidget())
     mute_participant_video = BooleanField(_('Participant video off'), widget=SwitchWidget())
     join_before_host = BooleanField(_('Join before host'), widget=SwitchWidget())
+    identity_provider = SelectField(_('Identity provider'), [Optional()],
+                                    description=_("A user's login at this provider (e.g. the institutional one) is "
+                                                  'tried first, as login@enterprise domain, to find their Zoom '
+                                                  'account; then their e-mail addresses.'))
+    enterprise_domain = StringField(_('Zoom enterprise domain'), [Optional()],
+                                    description=_('The domain of the Zoom accounts named after those logins, e.g. '
+                                                  'example.org.'))
+    show_dial_in = BooleanField(_('Show dial-in numbers'), widget=SwitchWidget(),
+                                description=_("Show Zoom's phone numbers, the meeting ID and the phone passcode next "
+                                              'to the join link, to exactly those who may see the link.'))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.identity_provider.choices = [('', _('None: e-mail addresses only')), *provider_choices()]
+
+    def validate_enterprise_domain(self, field):
+        field.data = (field.data or '').strip().lower().lstrip('@')
+        if field.data and not DOMAIN_RE.match(field.data):
+            raise ValidationError(_('Invalid domain: {}').format(field.data))
+        if field.data and not self.identity_provider.data:
+            raise ValidationError(_('Choose the identity provider whose logins are Zoom accounts of this domain.'))
 
     def validate_passcode_length(self, field):
         if field.data is not None and not 8 <= field.data <= 10:

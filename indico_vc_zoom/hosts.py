@@ -17,6 +17,7 @@ from indico.util.user import principal_from_identifier
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom.event_log import log_action
+from indico_vc_zoom.identities import with_identity_logins
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomSchedulingRefused
@@ -76,7 +77,7 @@ def find_zoom_user(client, user, domains=None):
     if domains is None:
         domains = zoom_settings.get('email_domains')
     tried = []
-    for email in candidate_emails(user, domains):
+    for email in with_identity_logins(user, candidate_emails(user, domains)):
         cached = user_cache.get(email)
         if cached is None:
             try:

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom.budget import count_call
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.dialin import follow_passcode, store_dial_in
 from indico_vc_zoom.hosts import scheduler_of
 from indico_vc_zoom.kinds import MEETING, WEBINAR, WEBINAR_TYPES, ZOOM_TYPES, other_kind
 from indico_vc_zoom.redaction import redact_zoom_text
@@ -142,7 +143,8 @@ def store_zoom_meeting(vc_room, meeting, kind=None, on_redacted=None):
 
     ``data['zoom']`` is the last known Zoom state (what edits are diffed against); the other keys are what
     Indico shows and edits. The topic and agenda are kept without the meeting's join secrets (see redaction.py;
-    ``on_redacted`` takes its log entry where the caller batches its log rows).
+    ``on_redacted`` takes its log entry where the caller batches its log rows); the phone dial-in details are
+    kept as well (see dialin.py).
     """
     meeting = redact_zoom_text(vc_room, meeting, on_redacted)
     data = vc_room.data
@@ -157,6 +159,7 @@ def store_zoom_meeting(vc_room, meeting, kind=None, on_redacted=None):
     data['meeting_type'] = kind
     state = state_from_zoom(meeting, kind)
     data['zoom'] = {**data.get('zoom', {}), **state}
+    store_dial_in(data, meeting)
     for src, dst in (('id', 'zoom_id'), ('join_url', 'join_url'), ('host_id', 'zoom_host_id'),
                      ('host_email', 'host_email'), ('password', 'password'), ('agenda', 'description')):
         if src in meeting:
@@ -188,6 +191,8 @@ def changes_to_push(vc_room, event):
 def apply_pushed(vc_room, changes):
     zoom = vc_room.data.setdefault('zoom', {})
     zoom.update(changes)
+    if 'password' in changes:
+        follow_passcode(vc_room.data, changes['password'])
     if changes.get('zoom_type') in (3, 6):
         zoom['start_time'] = zoom['duration'] = None
     flag_modified(vc_room, 'data')

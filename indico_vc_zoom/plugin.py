@@ -11,7 +11,7 @@ from indico.web.util import inject_js
 from markupsafe import Markup
 from sqlalchemy.event import listen
 
-from indico_vc_zoom import alternative_hosts, budget, forms, hosts, orphans, rooms, schedule, surfaces, tasks
+from indico_vc_zoom import alternative_hosts, budget, forms, hosts, orphans, rooms, schedule, scopes, surfaces, tasks
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
@@ -45,10 +45,15 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         self.connect(signals.plugin.cli, self._extend_indico_cli)
         listen(VCRoom.events, 'remove', self._association_removed)
         self.template_hook('plugin-details', self._render_call_budget)
+        self.template_hook('plugin-details', self._render_scope_report)
         tasks.connect()  # importing tasks registers them; their sending waits for the commit
 
     def _extend_indico_cli(self, sender, **kwargs):
         return cli
+
+    def _render_scope_report(self, plugin, **kwargs):
+        # the hook runs on every plugin's settings page: only ours gets the scope table
+        return scopes.render_settings_report() if plugin.name == self.name else None
 
     @property
     def logo_url(self):

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
+from indico_vc_zoom.dialin import DialIn, dial_in_of
 from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_CHOICES, VISIBILITY_MODES
 
@@ -31,6 +32,9 @@ class JoinLinkAccess:
     passcode: str | None = None
     #: the join link with the passcode removed
     public_url: str | None = None
+    #: phone dial-in (numbers, meeting ID and, with the full link, the phone passcode): it lets anyone join, so
+    #: it is given exactly with a link; ``None`` also when the admins switched it off
+    dial_in: DialIn | None = None
     #: whether the viewer may access what the meeting is linked to (and its event); surfaces that list meetings
     #: leave out those of objects the viewer cannot access
     linked_object_access: bool = True
@@ -91,7 +95,7 @@ def full_access(event_vc_room):
     if event_vc_room.vc_room.status == VCRoomStatus.deleted or not data.get('join_url'):
         return NOTHING
     return JoinLinkAccess(join_url=data['join_url'], passcode=data.get('password'),
-                          public_url=strip_passcode(data['join_url']))
+                          public_url=strip_passcode(data['join_url']), dial_in=dial_in_of(data))
 
 
 def can_access_linked(user, event_vc_room):
@@ -116,5 +120,7 @@ def join_link_access(user, event_vc_room):
     if is_privileged(user, event_vc_room) or _mode_allows(get_visibility(event_vc_room), user, event_vc_room.event):
         return access
     if (event_vc_room.data or {}).get('public_link'):
-        return JoinLinkAccess(public_url=access.public_url)
+        # like the link, the phone details come without the passcode
+        return JoinLinkAccess(public_url=access.public_url,
+                              dial_in=access.dial_in.without_passcode() if access.dial_in else None)
     return NOTHING

@@ -1,10 +1,10 @@
 """A meeting's join secrets kept out of its name and description: finding them, refusing and redacting them.
 
 The name and description of a meeting are shown to everyone who sees the meeting listed, also to those who may not
-see its join link; so they may never hold the meeting's own join URL, its ``pwd`` value, its passcode, its start
-URL (a ``zak`` token) or its Zoom ID / any link to it (the passcode-less link in disguise). A manager's text that
-holds one is refused (:func:`found_secrets`); text arriving from Zoom is stored redacted (:func:`redact_zoom_text`)
-and the event log says so.
+see its join link; so they may never hold the meeting's own join URL, its ``pwd`` value, its passcode (also the
+phone one), its start URL (a ``zak`` token) or its Zoom ID / any link to it (the passcode-less link in disguise).
+A manager's text that holds one is refused (:func:`found_secrets`); text arriving from Zoom is stored redacted
+(:func:`redact_zoom_text`) and the event log says so.
 """
 
 import re
@@ -60,7 +60,12 @@ def secrets_pattern(zoom_id=None, passcodes=(), join_urls=()):
 def stored_secrets_pattern(data, passcode=None):
     """The secrets of the meeting whose ``vc_room.data`` is ``data``, plus a new ``passcode`` (e.g. of a form)."""
     return secrets_pattern(data.get('zoom_id'), [data.get('password'), (data.get('zoom') or {}).get('password'),
-                                                 passcode], [data.get('join_url')])
+                                                 _phone_passcode(data), passcode], [data.get('join_url')])
+
+
+def _phone_passcode(data):
+    # Zoom's numeric phone passcode (dialin.py) differs from the passcode when that one is not all digits
+    return (data.get('dial_in') or {}).get('passcode')
 
 
 def found_secrets(text, pattern):
@@ -96,7 +101,8 @@ def redact_zoom_text(vc_room, meeting, on_redacted=None):
         return meeting
     data = vc_room.data
     pattern = secrets_pattern(meeting.get('id') or data.get('zoom_id'),
-                              [data.get('password'), meeting.get('password')],
+                              [data.get('password'), meeting.get('password'), _phone_passcode(data),
+                               meeting.get('pstn_password'), meeting.get('h323_password')],
                               [data.get('join_url'), meeting.get('join_url')])
     cleaned = dict(meeting)
     removed = {}

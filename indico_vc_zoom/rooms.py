@@ -23,11 +23,13 @@ from indico_vc_zoom.hosts import AssistantNotAdded, NoZoomAccount, host_form_fie
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
 from indico_vc_zoom.schedule import push_schedule
+from indico_vc_zoom.scopes import missing_scope_message
 from indico_vc_zoom.zoom.errors import (
     ZoomError,
     ZoomNotFound,
     ZoomRateLimited,
     ZoomSchedulingRefused,
+    ZoomScopeMissing,
     ZoomValidationError,
 )
 
@@ -40,6 +42,8 @@ class ZoomActionFailed(UserValueError):
 
 
 def describe_error(exc, action, host_email):
+    if isinstance(exc, ZoomScopeMissing):
+        return missing_scope_message(exc)
     if isinstance(exc, ZoomRateLimited) and exc.daily:
         who = host_email or 'this host'
         when = exc.resets_at.strftime('%Y-%m-%d %H:%M UTC') if exc.resets_at else 'midnight UTC'

@@ -28,6 +28,8 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'oauth_url': DEFAULT_OAUTH_URL,
     'assistant_id': '',
     'email_domains': [],
+    'identity_provider': '',
+    'enterprise_domain': '',
     'webhook_token': '',
     'webhook_legacy_token': False,
     'allow_webinars': False,
@@ -40,6 +42,7 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'join_before_host': True,
     # the reconcile (periodic task, `indico zoom refresh`) stays under this many Zoom calls per second
     'reconcile_calls_per_second': 10,
+    'show_dial_in': True,
 }
 #: settings stored as ACLs (Indico's VC framework: who manages the service, who may create meetings)
 ACL_SETTINGS = frozenset(VCPluginMixin.acl_settings)

@@ -19,7 +19,7 @@ from indico_vc_zoom.protection import get_visibility, join_link_access
 
 
 #: the entry keys that depend on who asks and on the access state at the time of asking
-JOIN_DETAIL_KEYS = ('url', 'passcode', 'zoom_id')
+JOIN_DETAIL_KEYS = ('url', 'passcode', 'zoom_id', 'dial_in')
 
 
 def connect(plugin):
@@ -49,6 +49,8 @@ def join_text_lines(vc_room, access):
         lines.append(f'Zoom meeting "{vc_room.name}": {access.link}')
     if access.passcode:
         lines.append(f'Passcode: {access.passcode}')
+    if access.dial_in:
+        lines += access.dial_in.text_lines()
     return lines
 
 
@@ -72,7 +74,7 @@ class JoinDetailsEntry(dict):
 
     def without_join_details(self):
         return {**{k: v for k, v in self.items() if k not in JOIN_DETAIL_KEYS}, 'url': None, 'passcode': None,
-                'cached': True}
+                'dial_in': None, 'cached': True}
 
     def __reduce_ex__(self, protocol):
         return dict, (self.without_join_details(),)
@@ -89,6 +91,7 @@ def http_api_update(plugin, event, user):
             visible_to=get_visibility(assoc),
             url=access.link,
             passcode=access.passcode,
+            dial_in=access.dial_in.as_api_dict() if access.dial_in else None,
             cached=False,
         )
         if access.link:

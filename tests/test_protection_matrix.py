@@ -2,10 +2,10 @@
 
 Each case builds one event with a Zoom room created directly in the DB (the Zoom side does not matter here),
 renders one surface for one viewer and checks the response bytes / iCal text / API JSON / e-mail bytes: the join
-URL, its ``pwd=`` value and the passcode must be present exactly where :func:`join_link_access` allows, and a start
-URL planted in ``vc_room.data`` must never appear. The public event runs through every surface; a protected
-contribution, a protected session block, a protected event and an event in a protected category run through the
-surfaces that show rooms linked to them.
+URL, its ``pwd=`` value, the passcode and the phone dial-in (number, meeting ID, phone passcode) must be present
+exactly where :func:`join_link_access` allows, and a start URL planted in ``vc_room.data`` must never appear.
+The public event runs through every surface; a protected contribution, a protected session block, a protected event
+and an event in a protected category run through the surfaces that show rooms linked to them.
 """
 
 import json
@@ -45,6 +45,15 @@ PUBLIC_URL = f'https://zoom.example/j/{ZOOM_ID}'
 # never stored by the plugin; planted to prove no surface prints arbitrary data keys
 START_URL = f'https://zoom.example/s/{ZOOM_ID}?zak=STARTzakSECRET'
 START_SECRET = 'STARTzakSECRET'
+# phone dial-in as stored from Zoom (dialin.py); the phone passcode differs from PASSCODE here only so that each is
+# found on its own (Zoom derives a different one when the passcode is not all digits)
+PHONE_PASSCODE = '50617283'
+DIAL_NUMBER = '+41 432107042'
+DIAL_DIGITS = '432107042'  # in every spelling of the number: as shown and in the tel: link
+PHONE_MEETING_ID = '812 3456 7890'
+DIAL_IN = {'meeting_id': str(ZOOM_ID), 'passcode': PHONE_PASSCODE,
+           'numbers': [{'country': 'CH', 'country_name': 'Switzerland', 'city': 'Zurich', 'number': DIAL_NUMBER,
+                        'type': 'toll'}]}
 ROOM_NAME = 'Weekly sync ZR'
 LINKED_TITLE = 'Talk with video'
 ADMIN_LIST = 'zoom-admins@example.test'
@@ -131,7 +140,10 @@ def unfold_ical(text):
 
 
 def assert_secrets(texts, full, passcode_shown=True, public_link=False):
-    """The secrets are present in the decoded output (``full``) or absent from every text; the start URL never."""
+    """The secrets are present in the decoded output (``full``) or absent from every text; the start URL never.
+
+    The phone dial-in goes with the passcode: shown where it is (``passcode_shown``), absent where the link is.
+    """
     for text in texts:
         assert START_SECRET not in text
         assert START_URL not in text
@@ -140,14 +152,19 @@ def assert_secrets(texts, full, passcode_shown=True, public_link=False):
             assert 'pwd=' not in text
             assert PASSCODE not in text
             assert JOIN_URL not in text
+            assert PHONE_PASSCODE not in text
             if not public_link:
-                # the meeting ID is the passcode-less link in disguise
+                # the meeting ID is the passcode-less link in disguise, and so is a dial-in number
                 assert str(ZOOM_ID) not in text
+                assert PHONE_MEETING_ID not in text
+                assert DIAL_DIGITS not in text
     if full:
         decoded = '\n'.join(text for text in texts if not isinstance(text, Encoded))
         assert JOIN_URL in decoded
         if passcode_shown:
             assert PASSCODE in decoded
+            assert DIAL_NUMBER in decoded
+            assert PHONE_PASSCODE in decoded
 
 
 # --- world building ---------------------------------------------------------------------------------------------
@@ -193,7 +210,7 @@ class World:
         self.vc_room = VCRoom(type='zoom', name=ROOM_NAME, status=VCRoomStatus.created, created_by_user=self.host,
                               data={'zoom_id': ZOOM_ID, 'meeting_type': 'meeting', 'host': self.host.identifier,
                                     'host_email': self.host.email, 'password': PASSCODE, 'join_url': JOIN_URL,
-                                    'start_url': START_URL, 'description': '',
+                                    'start_url': START_URL, 'description': '', 'dial_in': DIAL_IN,
                                     'zoom': {'topic': ROOM_NAME, 'password': PASSCODE, 'start_url': START_URL}})
         self.assoc = VCRoomEventAssociation(vc_room=self.vc_room, link_object=link_object, show=True,
                                             data={'password_visibility': self.mode, 'public_link': self.public_link})
@@ -397,6 +414,7 @@ def _http_api(w, viewer, client_for, smtp, plugin):
     assert entry['cached'] is False
     full = expected_full(w.mode, viewer, 'http_api', w.protection)
     assert (entry['url'], entry['passcode']) == ((JOIN_URL, PASSCODE) if full else (None, None))
+    assert entry['dial_in'] == (DIAL_IN if full else None)
     return [Encoded(raw), json.dumps(json.loads(raw))]
 
 

@@ -11,6 +11,7 @@ from indico.modules.users.util import get_user_by_email
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 
 from indico_vc_zoom import meetings
+from indico_vc_zoom.dialin import dial_in_stale
 from indico_vc_zoom.event_log import SERVICE
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.protection import strip_passcode
@@ -71,7 +72,9 @@ class Update:
                                                                                               data)))
         password_changed = 'password' in fields and fields['password'] != old_password
         # the stored join link embeds the old passcode (or the old kind): a follow-up GET gives the new one
-        self.fetch_meeting = 'join_url' not in fields and (password_changed or notification.kind != old_kind)
+        # (or the phone dial-in details are outdated: see dialin.py)
+        self.fetch_meeting = (('join_url' not in fields and (password_changed or notification.kind != old_kind))
+                              or dial_in_stale(data))
         if self.fetch_meeting and password_changed:
             # until then a stale pwd= would let nobody in; without it Zoom asks for the passcode
             data['join_url'] = strip_passcode(data.get('join_url'))

@@ -109,7 +109,8 @@ def _object_fields(obj, kind):
     for key, nullable, nonempty in (('topic', False, True), ('agenda', True, False), ('password', False, False),
                                     ('host_id', False, True), ('host_email', False, False),
                                     ('start_time', True, False), ('timezone', False, False),
-                                    ('join_url', False, True)):
+                                    ('join_url', False, True), ('pstn_password', False, False),
+                                    ('h323_password', False, False)):
         if key in obj:
             _check_string(obj, key, nullable=nullable, nonempty=nonempty)
             fields[key] = obj[key]
@@ -132,8 +133,34 @@ def _object_fields(obj, kind):
                 if not isinstance(obj['settings'][key], bool):
                     raise InvalidPayload(f'payload.object.settings.{key} is invalid')
                 settings[key] = obj['settings'][key]
+        settings.update(_dial_in_settings(obj['settings']))
         fields['settings'] = settings
     return fields
+
+
+#: a meeting's dial-in: at most this many countries / numbers, each field of a number short text
+MAX_DIAL_IN = 300
+DIAL_IN_NUMBER_KEYS = ('number', 'country', 'country_name', 'city', 'type')
+
+
+def _dial_in_settings(settings):
+    """The phone dial-in settings (dialin.py), checked: country codes, and numbers with text fields."""
+    found = {}
+    if 'global_dial_in_countries' in settings:
+        countries = settings['global_dial_in_countries']
+        if not (isinstance(countries, list) and len(countries) <= MAX_DIAL_IN
+                and all(_is_text(code, 8) for code in countries)):
+            raise InvalidPayload('payload.object.settings.global_dial_in_countries is invalid')
+        found['global_dial_in_countries'] = countries
+    if 'global_dial_in_numbers' in settings:
+        numbers = settings['global_dial_in_numbers']
+        if not (isinstance(numbers, list) and len(numbers) <= MAX_DIAL_IN and all(
+                isinstance(entry, dict) and _is_text(entry.get('number'), 64)
+                and all(entry.get(key) is None or _is_text(entry[key], 200) for key in DIAL_IN_NUMBER_KEYS)
+                for entry in numbers)):
+            raise InvalidPayload('payload.object.settings.global_dial_in_numbers is invalid')
+        found['global_dial_in_numbers'] = numbers
+    return found
 
 
 def parse_notification(body):

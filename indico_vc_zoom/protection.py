@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
+from indico_vc_zoom.registration.config import is_registration_mode
+from indico_vc_zoom.registration.links import personal_join_url
 from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_CHOICES, VISIBILITY_MODES
 
@@ -113,8 +115,18 @@ def join_link_access(user, event_vc_room):
     access = full_access(event_vc_room)
     if access is NOTHING:
         return NOTHING
-    if is_privileged(user, event_vc_room) or _mode_allows(get_visibility(event_vc_room), user, event_vc_room.event):
+    if is_privileged(user, event_vc_room):
+        return access
+    if is_registration_mode(event_vc_room.vc_room):
+        return registrant_access(user, event_vc_room)
+    if _mode_allows(get_visibility(event_vc_room), user, event_vc_room.event):
         return access
     if (event_vc_room.data or {}).get('public_link'):
         return JoinLinkAccess(public_url=access.public_url)
     return NOTHING
+
+
+def registrant_access(user, event_vc_room):
+    """Registration mode: a registrant gets their own personal link only, never the general one; others nothing."""
+    personal = personal_join_url(user, event_vc_room)
+    return JoinLinkAccess(join_url=personal, public_url=personal) if personal else NOTHING

@@ -15,7 +15,7 @@ from indico_vc_zoom.registration.tasks import sync_registrants
 
 
 logger = Logger.get('vc_zoom')
-#: ``db.session.info`` key: {vc_room_id: set of registration ids, or None for a full sync}
+#: ``db.session.info`` key: {vc_room_id: set of registrations (new ones have no id yet), or None for a full sync}
 PENDING = 'vc_zoom_registrant_syncs'
 SIGNALS = ('registration_created', 'registration_updated', 'registration_state_updated', 'registration_deleted',
            'registration_personal_data_modified')
@@ -36,26 +36,27 @@ def _registration_changed(registration, **kwargs):
     rooms |= set(VCRoom.query.join(ZoomRegistrant, ZoomRegistrant.vc_room_id == VCRoom.id)
                  .filter(ZoomRegistrant.registration_id == registration.id))
     for vc_room in rooms:
-        queue_sync(vc_room.id, {registration.id})
+        queue_sync(vc_room.id, {registration})
 
 
-def queue_sync(vc_room_id, registration_ids=None):
+def queue_sync(vc_room_id, registrations=None):
     """Sync this meeting (only these registrations, or all) after the current transaction commits."""
     pending = db.session.info.setdefault(PENDING, {})
     if vc_room_id in pending and pending[vc_room_id] is None:
         return
-    if registration_ids is None:
+    if registrations is None:
         pending[vc_room_id] = None
     else:
-        pending.setdefault(vc_room_id, set()).update(registration_ids)
+        pending.setdefault(vc_room_id, set()).update(registrations)
 
 
 def flush_pending():
     """Queue the pending syncs on Celery (eagerly run in tests); a broker failure is logged, never raised."""
     pending = db.session.info.pop(PENDING, None) or {}
-    for vc_room_id, registration_ids in sorted(pending.items()):
+    for vc_room_id, registrations in sorted(pending.items()):
         try:
-            sync_registrants.delay(vc_room_id, sorted(registration_ids) if registration_ids is not None else None)
+            ids = sorted(r.id for r in registrations) if registrations is not None else None
+            sync_registrants.delay(vc_room_id, ids)
         except Exception:
             logger.exception('Could not queue the Zoom registrant sync of room %s', vc_room_id)
 

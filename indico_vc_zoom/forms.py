@@ -22,6 +22,7 @@ from indico_vc_zoom.connection import make_client_from_settings
 from indico_vc_zoom.identities import provider_choices
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.redaction import found_secrets, refusal_message, stored_secrets_pattern
+from indico_vc_zoom.registration.fields import RegistrationOptionsMixin
 from indico_vc_zoom.settings import CLIENT_SETTINGS, zoom_settings
 from indico_vc_zoom.visibility import VISIBILITY_CHOICES
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
@@ -57,8 +58,9 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
         (_('Accounts'), ['assistant_id', 'email_domains']),
         (_('Webhooks'), ['webhook_token', 'webhook_legacy_token']),
         (_('Access'), ['managers', 'acl', 'notification_emails']),
-        (_('Meeting defaults'), ['allow_webinars', 'passcode_length', 'default_visibility', 'waiting_room',
-                                 'mute_audio', 'mute_host_video', 'mute_participant_video', 'join_before_host']),
+        (_('Meeting defaults'), ['allow_webinars', 'allow_registration', 'passcode_length', 'default_visibility',
+                                 'waiting_room', 'mute_audio', 'mute_host_video', 'mute_participant_video',
+                                 'join_before_host']),
         (_('Phone dial-in'), ['show_dial_in']),
         (_('Zoom accounts by identity'), ['identity_provider', 'enterprise_domain']),
     ]
@@ -94,6 +96,9 @@ class PluginSettingsForm(VCPluginSettingsFormBase):
                                         description=_('Also accept webhooks whose "authorization" header equals the '
                                                       'token (Zoom apps created before signatures existed).'))
     allow_webinars = BooleanField(_('Allow webinars'), widget=SwitchWidget())
+    allow_registration = BooleanField(_('Allow Zoom registration'), widget=SwitchWidget(),
+                                      description=_("Managers may make a meeting's Zoom registration follow the "
+                                                    "event's registrants, each with a personal join link."))
     passcode_length = IntegerField(_('Passcode length'), [InputRequired(), NumberRange(min=8, max=10)],
                                    description=_('Length of the generated meeting passcodes (8-10 digits).'))
     default_visibility = IndicoRadioField(_('Default join link visibility'), choices=VISIBILITY_CHOICES)
@@ -205,7 +210,7 @@ class VisibilityMixin:
                                              'can join only if they get the passcode elsewhere.'))
 
 
-class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
+class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, RegistrationOptionsMixin, VCRoomFormBase):
     """Create or edit a Zoom meeting."""
 
     advanced_fields = VCRoomFormBase.advanced_fields | {'waiting_room', 'mute_audio', 'mute_host_video',
@@ -228,6 +233,7 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, VCRoomFormBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.is_new = self.vc_room is None or self.vc_room.id is None
+        self._init_registration_fields(self.event)
         if not self.is_new:
             # a meeting cannot become a webinar from Indico (Zoom can convert it on its side)
             del self.meeting_type

@@ -89,6 +89,9 @@ def desired_state(vc_room, event):
     for key in OPTION_KEYS:
         if kind == MEETING or key not in MEETING_ONLY_OPTIONS:
             state[key] = bool(data.get(key))
+    if data.get('registration') or 'approval_type' in data.get('zoom', {}):
+        # Zoom registration (registration/): 0 = required, approved automatically; 2 = no registration
+        state['approval_type'] = 0 if data.get('registration') else 2
     return state
 
 
@@ -110,6 +113,8 @@ def to_zoom_payload(state, kind):
             settings[name] = state[option] != inverted
     if 'alternative_hosts' in state:
         settings['alternative_hosts'] = state['alternative_hosts']
+    if 'approval_type' in state:
+        settings['approval_type'] = state['approval_type']
     if settings:
         body['settings'] = settings
     return body
@@ -128,6 +133,8 @@ def state_from_zoom(meeting, kind):
     settings = meeting.get('settings') or {}
     if 'alternative_hosts' in settings:
         state['alternative_hosts'] = parse_alternative_hosts(settings['alternative_hosts'])
+    if 'approval_type' in settings:
+        state['approval_type'] = settings['approval_type']
     for option, (name, inverted) in OPTION_SETTINGS.items():
         for zoom_name in (name, 'panelists_video') if name == 'participant_video' else (name,):
             if zoom_name in settings:

@@ -17,6 +17,8 @@ from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
 from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import full_access, get_visibility, join_link_access
+from indico_vc_zoom.registration import hooks as registration
+from indico_vc_zoom.registration.commands import sync_registrants_command
 from indico_vc_zoom.settings import DEFAULT_SETTINGS, zoom_settings
 from indico_vc_zoom.visibility import VISIBILITY_CHOICES
 
@@ -40,6 +42,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
     def init(self):
         super().init()
         surfaces.connect(self)
+        registration.connect(self)
         self.connect(signals.core.after_process, lambda sender, **kw: orphans.flush_or_delete_orphans())
         self.connect(signals.event.times_changed, self._times_changed)
         self.connect(signals.plugin.cli, self._extend_indico_cli)
@@ -49,6 +52,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         tasks.connect()  # importing tasks registers them; their sending waits for the commit
 
     def _extend_indico_cli(self, sender, **kwargs):
+        cli.add_command(sync_registrants_command)
         return cli
 
     def _render_scope_report(self, plugin, **kwargs):
@@ -99,6 +103,8 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def update_data_association(self, event, vc_room, event_vc_room, data):
         is_attach = event_vc_room.id is None and vc_room.id is not None
+        if is_attach:
+            registration.check_attach(vc_room, event)
         link_changed = super().update_data_association(event, vc_room, event_vc_room, data)
         rooms.store_link_data(event_vc_room, data)
         if is_attach and not rooms.is_duplicate_attach(event, vc_room, event_vc_room):
@@ -112,9 +118,11 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def create_room(self, vc_room, event):
         rooms.create(vc_room, event)
+        registration.room_saved(vc_room)
 
     def update_room(self, vc_room, event):
         rooms.update(self, vc_room, event)
+        registration.room_saved(vc_room)
 
     def delete_room(self, vc_room, event):
         rooms.delete(vc_room, event)
@@ -123,6 +131,8 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         rooms.refresh(vc_room)
 
     def clone_room(self, old_event_vc_room, link_object):
+        if registration.clone_refused(old_event_vc_room):
+            return None  # Indico then does not clone it (a meeting with registration serves one event)
         clone = super().clone_room(old_event_vc_room, link_object)
         clone.data = dict(old_event_vc_room.data or {})
         schedule.make_recurring(old_event_vc_room.vc_room)

@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
 from indico_vc_zoom.dialin import DialIn, dial_in_of
+from indico_vc_zoom.registration.config import is_registration_mode
+from indico_vc_zoom.registration.links import personal_join_url
 from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_CHOICES, VISIBILITY_MODES
 
@@ -117,10 +119,20 @@ def join_link_access(user, event_vc_room):
     access = full_access(event_vc_room)
     if access is NOTHING:
         return NOTHING
-    if is_privileged(user, event_vc_room) or _mode_allows(get_visibility(event_vc_room), user, event_vc_room.event):
+    if is_privileged(user, event_vc_room):
+        return access
+    if is_registration_mode(event_vc_room.vc_room):
+        return registrant_access(user, event_vc_room)
+    if _mode_allows(get_visibility(event_vc_room), user, event_vc_room.event):
         return access
     if (event_vc_room.data or {}).get('public_link'):
         # like the link, the phone details come without the passcode
         return JoinLinkAccess(public_url=access.public_url,
                               dial_in=access.dial_in.without_passcode() if access.dial_in else None)
     return NOTHING
+
+
+def registrant_access(user, event_vc_room):
+    """Registration mode: a registrant gets their own personal link only, never the general one; others nothing."""
+    personal = personal_join_url(user, event_vc_room)
+    return JoinLinkAccess(join_url=personal, public_url=personal) if personal else NOTHING

@@ -22,6 +22,7 @@ from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import AssistantNotAdded, NoZoomAccount, host_form_field, zoom_host
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
+from indico_vc_zoom.registration.config import REGISTRATION_KEYS
 from indico_vc_zoom.schedule import push_schedule
 from indico_vc_zoom.scopes import missing_scope_message
 from indico_vc_zoom.zoom.errors import (
@@ -65,7 +66,7 @@ def error_field(exc, vc_room):
 
 def store_room_data(vc_room, data, is_new):
     """Move what the create/edit form gave (left over by Indico's base hook) into ``vc_room.data``."""
-    for key in ('description', 'password', *meetings.OPTION_KEYS):
+    for key in ('description', 'password', *meetings.OPTION_KEYS, *REGISTRATION_KEYS):
         if key in data:
             vc_room.data[key] = data.pop(key)
     alternatives = data.pop('alternative_hosts', None)

@@ -33,6 +33,7 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'webhook_token': '',
     'webhook_legacy_token': False,
     'allow_webinars': False,
+    'allow_registration': False,
     'passcode_length': 10,
     'default_visibility': LOGGED_IN,
     'waiting_room': False,

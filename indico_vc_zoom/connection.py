@@ -7,7 +7,9 @@ Redis-backed cache so every worker shares it.
 import hashlib
 import json
 import threading
+import time
 
+from flask import has_request_context, request
 from indico.core.cache import make_scoped_cache
 
 from indico_vc_zoom.settings import CLIENT_SETTINGS, DEFAULT_API_URL, DEFAULT_OAUTH_URL, zoom_settings
@@ -56,5 +58,11 @@ def get_client():
 
 def user_action():
     """Context manager: the Zoom calls of one user action (a dialog, a button) are over within the action time
-    limit, whatever Zoom does (what could not be verified in time is left to a task)."""
-    return get_client().deadline(zoom_settings.get('action_time_limit'))
+    limit, whatever Zoom does (what could not be verified in time is left to a task). Every use in one request
+    shares the request's budget."""
+    limit = zoom_settings.get('action_time_limit')
+    if has_request_context() and limit:
+        # in the request, not in ``g``: tests keep one app context (and so one ``g``) across requests
+        end = request.environ.setdefault('vc_zoom.action_end', time.monotonic() + limit)
+        limit = max(end - time.monotonic(), 0.001)
+    return get_client().deadline(limit)

@@ -171,9 +171,10 @@ def _adopt_unconfirmed_create(event, kind, host_id, payload, started, exc):
             orphans.delete_unclaimed(kind, found[1:])
             return meeting
     verification.create_not_confirmed(event, kind, host_id, payload, started)
-    exc.user_message = ('Zoom did not answer in time, so the meeting was not created in Indico. If Zoom creates it '
-                   'anyway, Indico deletes it on Zoom again within minutes (see the event log); you can try '
-                        'again now.')
+    answer = 'answered with an error' if exc.status_code else 'did not answer in time'
+    exc.user_message = (f'Zoom {answer}, so it is not known whether it created the meeting; it was not created in '
+                        'Indico. If Zoom creates it anyway, Indico deletes it on Zoom again within minutes (see the '
+                        'event log); you can try again now.')
     raise exc
 
 
@@ -305,7 +306,8 @@ def refresh(vc_room):
 def refresh_before_edit(vc_room, event):
     """Show the edit form with Zoom's current state, and say so clearly if the meeting is gone."""
     try:
-        refresh(vc_room)
+        with user_action():
+            refresh(vc_room)
     except VCRoomNotFoundError as exc:
         meetings.mark_deleted(vc_room)
         log_action(event, LogKind.negative, 'Zoom meeting "{}" no longer exists on Zoom', vc_room)

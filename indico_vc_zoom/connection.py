@@ -7,11 +7,14 @@ Redis-backed cache so every worker shares it.
 import hashlib
 import json
 import threading
+import time
 
+from flask import has_request_context, request
 from indico.core.cache import make_scoped_cache
 
 from indico_vc_zoom.settings import CLIENT_SETTINGS, DEFAULT_API_URL, DEFAULT_OAUTH_URL, zoom_settings
 from indico_vc_zoom.zoom import JWTAuth, S2SAuth, ZoomClient
+from indico_vc_zoom.zoom.auth import DEFAULT_TIMEOUT
 from indico_vc_zoom.zoom.errors import ZoomAuthError
 
 
@@ -37,7 +40,8 @@ def make_client_from_settings(settings, cache=token_cache):
         auth = JWTAuth(settings['api_key'], settings['api_secret'])
     else:
         raise ZoomNotConfigured
-    return ZoomClient(auth, api_url=api_url)
+    read_timeout = settings.get('read_timeout') or DEFAULT_TIMEOUT[1]
+    return ZoomClient(auth, api_url=api_url, timeout=(DEFAULT_TIMEOUT[0], read_timeout))
 
 
 def get_client():
@@ -50,3 +54,15 @@ def get_client():
             _clients.clear()  # settings changed: drop the old client and its session
             client = _clients[key] = make_client_from_settings(settings)
     return client
+
+
+def user_action():
+    """Context manager: the Zoom calls of one user action (a dialog, a button) are over within the action time
+    limit, whatever Zoom does (what could not be verified in time is left to a task). Every use in one request
+    shares the request's budget."""
+    limit = zoom_settings.get('action_time_limit')
+    if has_request_context() and limit:
+        # in the request, not in ``g``: tests keep one app context (and so one ``g``) across requests
+        end = request.environ.setdefault('vc_zoom.action_end', time.monotonic() + limit)
+        limit = max(end - time.monotonic(), 0.001)
+    return get_client().deadline(limit)

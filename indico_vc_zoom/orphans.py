@@ -2,10 +2,12 @@
 
 The created ids wait in ``g`` until the request's data is flushed successfully (``after_process``); if that flush
 or anything before it fails, the meeting is deleted again. A create whose outcome is unknown (timeout, 5xx) is
-looked for on Zoom and deleted if Zoom made it anyway.
+looked for on Zoom while the user's action has time left: found, it is adopted (the user's create stands); not
+found, a task keeps looking and deletes it if Zoom makes it later (the dialog said it was not created).
 """
 
 import time
+from contextlib import suppress
 from datetime import timedelta
 
 from flask import g, has_app_context
@@ -17,6 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.kinds import WEBINAR
 from indico_vc_zoom.meetings import api_for, zoom_time
+from indico_vc_zoom.models.zoom_meetings import ZoomMeeting
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound
 
 
@@ -27,36 +30,49 @@ class SaveFailed(UserValueError):
     """Shown to the user instead of a 500 when the database refused what Zoom already accepted."""
 
 
-def remove_unconfirmed_create(kind, host_id, payload, since, waits=(0.5, 1.5)):
-    """After a create whose outcome is unknown (timeout, 5xx), delete a meeting Zoom made anyway.
+#: a create Zoom carries out this long after it was sent is no longer looked for (and never taken for ours)
+LATE_CREATE_WINDOW = timedelta(minutes=3)
 
-    Zoom has no idempotency keys; the host's meetings are listed (one GET per try) and a meeting with our topic
-    and type created since the request started is deleted. Returns the ids deleted.
-    """
+
+def _known_zoom_ids(ids):
+    return {zoom_id for zoom_id, in db.session.query(ZoomMeeting.zoom_id).filter(ZoomMeeting.zoom_id.in_(ids))}
+
+
+def find_unconfirmed_create(kind, host_id, topic, zoom_type, since):
+    """The meetings Zoom made for a create whose answer never came: the host's meetings with our topic and type,
+    created in the request's window and unknown to Indico (one GET). Zoom has no idempotency keys."""
     client = get_client()
     lister = client.list_webinars if kind == WEBINAR else client.list_meetings
-    since = zoom_time(since - timedelta(minutes=1))  # tolerate clock skew; ISO strings compare in time order
+    # tolerate clock skew; ISO strings compare in time order
+    first, last = zoom_time(since - timedelta(minutes=1)), zoom_time(since + LATE_CREATE_WINDOW)
+    found = [m['id'] for m in lister(host_id)
+             if m.get('topic') == topic and m.get('type') == zoom_type and first <= (m.get('created_at') or '') <= last]
+    known = _known_zoom_ids(found) if found else set()
+    return [zoom_id for zoom_id in found if zoom_id not in known]
+
+
+def look_for_unconfirmed_create(kind, host_id, payload, since, waits=(0.5, 1.5, 3)):
+    """After a create of unknown outcome, look for the meeting as long as the action's time allows (the create
+    may still be in progress on Zoom's side). Returns the ids found (empty when not found in time)."""
+    client = get_client()
     for wait in waits:
-        time.sleep(wait)  # the create may still be in progress on Zoom's side
+        if not client.has_time_for(wait):
+            break
+        time.sleep(wait)
         try:
-            found = [m['id'] for m in lister(host_id)
-                     if m.get('topic') == payload.get('topic') and m.get('type') == payload.get('type')
-                     and (m.get('created_at') or '') >= since]
+            if found := find_unconfirmed_create(kind, host_id, payload.get('topic'), payload.get('type'), since):
+                return found
         except ZoomError:
             continue
-        for zoom_id in found:
-            try:
-                api_for(kind)[4](zoom_id)
-            except ZoomNotFound:
-                pass
-            except ZoomError:
-                logger.exception('Zoom %s %s was created although Indico saw an error; deleting it failed',
-                                 kind, zoom_id)
-            else:
-                logger.warning('Deleted Zoom %s %s: created although the create request failed', kind, zoom_id)
-        if found:
-            return found
     return []
+
+
+def delete_unclaimed(kind, zoom_ids):
+    """Delete meetings nobody in Indico has (a create Zoom finished after Indico gave up on it)."""
+    for zoom_id in zoom_ids:
+        with suppress(ZoomNotFound):
+            api_for(kind)[4](zoom_id)
+        logger.warning('Deleted Zoom %s %s: created although Indico saw no answer; no room has it', kind, zoom_id)
 
 
 def remember_pending(kind, zoom_id):

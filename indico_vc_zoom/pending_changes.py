@@ -34,7 +34,9 @@ logger = Logger.get('vc_zoom')
 PENDING_KEY = 'zoom_sync'
 #: reasons a room is marked (shown in logs; ``verify`` reasons GET the meeting before pushing)
 SCHEDULE, CLONE, DAILY_LIMIT, EDIT = 'schedule', 'clone', 'daily_limit', 'edit'
-VERIFY_REASONS = {CLONE}
+#: a change Zoom got but did not answer in time (verification.py): read back before anything is sent again
+UNCONFIRMED = 'unconfirmed'
+VERIFY_REASONS = {CLONE, UNCONFIRMED}
 #: Zoom errors worth retrying later: the call was not (or maybe not) carried out and may succeed next time
 RETRYABLE = (ZoomUnavailable, ZoomRateLimited)
 
@@ -160,6 +162,7 @@ def apply_pending(room_id, now=None, converge=None, verify=False):
         db.session.commit()
         return 'unlinked'
     verify = verify or (marker(vc_room) or {}).get('verify')
+    unconfirmed = (marker(vc_room) or {}).get('reason') == UNCONFIRMED
     try:
         if verify and converge is not None:
             converge(vc_room)  # refresh from Zoom first (e.g. before a cloned event shares the meeting)
@@ -189,7 +192,10 @@ def apply_pending(room_id, now=None, converge=None, verify=False):
         logger.warning('Zoom refused the pending change to %r, not retrying: %s', vc_room, exc)
         return 'refused'
     clear_mark(vc_room)
-    if pushed:
+    if unconfirmed:
+        log_action(event, LogKind.change, 'Zoom meeting "{}" verified on Zoom: Zoom and Indico agree', vc_room,
+                   data={'Sent again': ', '.join(sorted(pushed)) or '- (Zoom had taken the change)'})
+    elif pushed:
         _log_pushed(vc_room, event, pushed)
     db.session.commit()
     return 'pushed' if pushed else 'unchanged'

@@ -15,9 +15,9 @@ from indico.util.date_time import now_utc
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm.attributes import flag_modified
 
-from indico_vc_zoom import hosts, meetings, orphans, pending_changes
+from indico_vc_zoom import hosts, meetings, orphans, pending_changes, verification
 from indico_vc_zoom.budget import count_call
-from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.connection import get_client, user_action
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import AssistantNotAdded, NoZoomAccount, host_form_field, zoom_host
 from indico_vc_zoom.kinds import MEETING, WEBINAR
@@ -31,6 +31,7 @@ from indico_vc_zoom.zoom.errors import (
     ZoomRateLimited,
     ZoomSchedulingRefused,
     ZoomScopeMissing,
+    ZoomUnavailable,
     ZoomValidationError,
 )
 
@@ -50,6 +51,8 @@ def describe_error(exc, action, host_email):
         when = exc.resets_at.strftime('%Y-%m-%d %H:%M UTC') if exc.resets_at else 'midnight UTC'
         return (f"Zoom's daily limit of meeting changes for {who} is reached; Zoom accepts new ones again "
                 f'at {when}.')
+    if getattr(exc, 'user_message', None):
+        return exc.user_message  # what is known and what happens next (an outcome Zoom left unknown)
     return f'Zoom could not {action}: {exc}'
 
 
@@ -102,22 +105,30 @@ def is_duplicate_attach(event, vc_room, event_vc_room):
 def create(vc_room, event):
     kind = vc_room.data.get('meeting_type', MEETING)
     found_host = scheduler = None
+    confirmed_late = False
     try:
         client = get_client()
-        host, found_host = zoom_host(client, vc_room.data['host'])
-        resolve_alternative_hosts(client, vc_room, found_host['email'])
-        state = meetings.desired_state(vc_room, event)
-        payload = meetings.to_zoom_payload(state, kind)
-        if kind == MEETING:
-            payload.setdefault('settings', {})['use_pmi'] = False  # the host's personal meeting ID: never
-        path_user, schedule_for, scheduler = hosts.scheduling_for(found_host, kind)
-        started = now_utc()
+        with user_action():
+            host, found_host = zoom_host(client, vc_room.data['host'])
+            resolve_alternative_hosts(client, vc_room, found_host['email'])
+            state = meetings.desired_state(vc_room, event)
+            payload = meetings.to_zoom_payload(state, kind)
+            if kind == MEETING:
+                payload.setdefault('settings', {})['use_pmi'] = False  # the host's personal meeting ID: never
+            path_user, schedule_for, scheduler = hosts.scheduling_for(found_host, kind)
+            started = now_utc()
 
-        def send():
-            count_call(scheduler)
-            return meetings.api_for(kind)[1](path_user, payload, schedule_for=schedule_for)
+            def send():
+                count_call(scheduler)
+                return meetings.api_for(kind)[1](path_user, payload, schedule_for=schedule_for)
 
-        meeting = hosts.send_with_privilege(client, found_host, scheduler, send)
+            try:
+                meeting = hosts.send_with_privilege(client, found_host, scheduler, send)
+            except ZoomUnavailable as exc:
+                if not verification.outcome_unknown(exc):
+                    raise
+                meeting = _adopt_unconfirmed_create(event, kind, found_host['id'], payload, started, exc)
+                confirmed_late = True
     except NoZoomAccount as exc:
         orphans.discard_new_room(vc_room)
         raise VCRoomError(str(exc), field=exc.field or host_form_field(vc_room))
@@ -126,8 +137,6 @@ def create(vc_room, event):
         raise VCRoomError(str(exc), field=host_form_field(vc_room))
     except ZoomError as exc:
         orphans.discard_new_room(vc_room)
-        if getattr(exc, 'outcome_unknown', False):
-            orphans.remove_unconfirmed_create(kind, found_host['id'], payload, started)
         raise VCRoomError(describe_error(exc, 'create the meeting', scheduler or (found_host or {}).get('email')),
                           field=error_field(exc, vc_room))
     vc_room.data['zoom'] = state
@@ -143,11 +152,35 @@ def create(vc_room, event):
         raise VCRoomError('Indico could not save the new meeting, so it was deleted from Zoom again. Nothing '
                           'was changed; please try again.', field='name')
     log_data = {'Zoom ID': meeting['id'], 'Host': host.full_name}
+    if confirmed_late:
+        log_data['Verified'] = 'Zoom answered too late; the meeting was found on Zoom and adopted'
     if schedule_for:
         log_data['Scheduled by'] = scheduler
     if vc_room.data.get('alternative_host_emails'):
         log_data['Alternative hosts'] = ', '.join(vc_room.data['alternative_host_emails'])
     log_action(event, LogKind.positive, f'Zoom {kind} "{{}}" created', vc_room, data=log_data)
+
+
+def _adopt_unconfirmed_create(event, kind, host_id, payload, started, exc):
+    """A create Zoom did not answer: the meeting, if Zoom made it in the time left (the user's create stands).
+    Else a task deletes it if Zoom makes it later, and ``exc`` tells the user (nothing was saved)."""
+    # a 5xx is an answer (Zoom is done with it): one look; a timeout: Zoom may still be working on it
+    waits = (0.2,) if exc.status_code else (0.5, 1.5, 3)
+    found = orphans.look_for_unconfirmed_create(kind, host_id, payload, started, waits)
+    if found:
+        try:
+            meeting = meetings.api_for(kind)[2](found[0])
+        except ZoomError:
+            pass  # not readable in time: a task deletes it, as it does when nothing was found
+        else:
+            orphans.delete_unclaimed(kind, found[1:])
+            return meeting
+    verification.create_not_confirmed(event, kind, host_id, payload, started)
+    answer = 'answered with an error' if exc.status_code else 'did not answer in time'
+    exc.user_message = (f'Zoom {answer}, so it is not known whether it created the meeting; it was not created in '
+                        'Indico. If Zoom creates it anyway, Indico deletes it on Zoom again within minutes (see the '
+                        'event log); you can try again now.')
+    raise exc
 
 
 def resolve_alternative_hosts(client, vc_room, host_email, force=False):
@@ -172,31 +205,39 @@ def update(plugin, vc_room, event):
     scheduler = hosts.scheduler_of(vc_room)
     try:
         client = get_client()
-        host = found_host = None
-        if host_changed:
-            if kind == WEBINAR:
-                raise VCRoomError("Zoom's API cannot change the host of a webinar; change it on Zoom.",
-                                  field=host_form_field(vc_room))
-            host, found_host = zoom_host(client, data['host'])
-        resolve_alternative_hosts(client, vc_room, (found_host or {}).get('email') or data.get('host_email'),
-                                  force=host_changed)
-        changes = meetings.changes_to_push(vc_room, event)
-        if not changes and not host_changed:
-            data['alternative_hosts_applied'] = data.get('alternative_hosts') or []
-            return
-        if until := pending_changes.deferred_until(vc_room):
-            _defer(vc_room, event, changes, until)  # already waiting for Zoom's daily limit: this change joins it
-            return
-        payload = meetings.to_zoom_payload(changes, kind)
+        with user_action():
+            host = found_host = None
+            if host_changed:
+                if kind == WEBINAR:
+                    raise VCRoomError("Zoom's API cannot change the host of a webinar; change it on Zoom.",
+                                      field=host_form_field(vc_room))
+                host, found_host = zoom_host(client, data['host'])
+            resolve_alternative_hosts(client, vc_room, (found_host or {}).get('email') or data.get('host_email'),
+                                      force=host_changed)
+            changes = meetings.changes_to_push(vc_room, event)
+            if not changes and not host_changed:
+                data['alternative_hosts_applied'] = data.get('alternative_hosts') or []
+                return
+            if until := pending_changes.deferred_until(vc_room):
+                _defer(vc_room, event, changes, until)  # already waiting for Zoom's daily limit: this change joins it
+                return
+            payload = meetings.to_zoom_payload(changes, kind)
 
-        def send():
-            return meetings.call_with_kind_fallback(vc_room, 3, payload)
+            def send():
+                return meetings.call_with_kind_fallback(vc_room, 3, payload)
 
-        if host_changed:
-            payload['schedule_for'] = found_host['email']
-            hosts.send_with_privilege(client, found_host, scheduler, send)
-        else:
-            send()
+            try:
+                if host_changed:
+                    payload['schedule_for'] = found_host['email']
+                    hosts.send_with_privilege(client, found_host, scheduler, send)
+                else:
+                    send()
+            except ZoomUnavailable as exc:
+                if not verification.outcome_unknown(exc):
+                    raise
+                # Zoom may have taken it: read back and converge (or leave it to a task, and say so)
+                if not verification.settle_update(vc_room, event, ', '.join(sorted(changes))):
+                    return
     except NoZoomAccount as exc:
         raise VCRoomError(str(exc), field=exc.field or host_form_field(vc_room))
     except AssistantNotAdded as exc:
@@ -241,7 +282,14 @@ def delete(vc_room, event):
     if not vc_room.data.get('zoom_id'):
         return
     try:
-        meetings.call_with_kind_fallback(vc_room, 4)
+        with user_action():
+            try:
+                meetings.call_with_kind_fallback(vc_room, 4)
+            except ZoomUnavailable as exc:
+                if not verification.outcome_unknown(exc):
+                    raise
+                if not verification.settle_delete(vc_room, event):
+                    return  # removed from Indico as asked; a task deletes it on Zoom (logged, said)
     except ZoomNotFound:
         pass  # already gone on Zoom: that is what we wanted
     except ZoomError as exc:
@@ -263,7 +311,8 @@ def refresh(vc_room):
 def refresh_before_edit(vc_room, event):
     """Show the edit form with Zoom's current state, and say so clearly if the meeting is gone."""
     try:
-        refresh(vc_room)
+        with user_action():
+            refresh(vc_room)
     except VCRoomNotFoundError as exc:
         meetings.mark_deleted(vc_room)
         log_action(event, LogKind.negative, 'Zoom meeting "{}" no longer exists on Zoom', vc_room)
@@ -277,7 +326,13 @@ def refresh_before_edit(vc_room, event):
 def attached(plugin, event, vc_room, event_vc_room):
     # only the schedule can change by attaching (shared meetings recur without fixed time)
     try:
-        push_schedule(vc_room, event)
+        with user_action():
+            try:
+                push_schedule(vc_room, event)
+            except ZoomUnavailable as exc:
+                if not verification.outcome_unknown(exc):
+                    raise
+                verification.settle_update(vc_room, event, 'schedule')
     except ZoomError as exc:
         flash(f'The meeting was attached, but Zoom could not be updated: {exc}', 'warning')
     log_action(event, LogKind.positive, 'Zoom meeting "{}" attached', vc_room,

@@ -16,7 +16,8 @@ SETTINGS_MODULE = 'plugin_vc_zoom'
 DEFAULT_API_URL = 'https://api.zoom.us/v2'
 DEFAULT_OAUTH_URL = 'https://zoom.us/oauth/token'
 #: the settings a Zoom client is built from
-CLIENT_SETTINGS = ('account_id', 'client_id', 'client_secret', 'api_key', 'api_secret', 'api_url', 'oauth_url')
+CLIENT_SETTINGS = ('account_id', 'client_id', 'client_secret', 'api_key', 'api_secret', 'api_url', 'oauth_url',
+                   'read_timeout')
 
 DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     'account_id': '',
@@ -44,6 +45,9 @@ DEFAULT_SETTINGS = VCPluginMixin.default_settings | {
     # the reconcile (periodic task, `indico zoom refresh`) stays under this many Zoom calls per second
     'reconcile_calls_per_second': 10,
     'show_dial_in': True,
+    # seconds to wait for one Zoom answer, and for all the Zoom calls of one user action (a dialog, a button)
+    'read_timeout': 15,
+    'action_time_limit': 20,
 }
 #: settings stored as ACLs (Indico's VC framework: who manages the service, who may create meetings)
 ACL_SETTINGS = frozenset(VCPluginMixin.acl_settings)

@@ -14,7 +14,7 @@ from indico.core.db import db
 from indico.core.logger import Logger
 from sqlalchemy.event import listen
 
-from indico_vc_zoom import pending_changes, reconcile
+from indico_vc_zoom import pending_changes, reconcile, verification
 from indico_vc_zoom.zoom.errors import ZoomRateLimited
 
 
@@ -59,6 +59,35 @@ def converge_room(self, room_id, verify=True, attempt=0):
     return _apply_with_retries(self, room_id, True, attempt)
 
 
+def _verify_with_retries(task, work, args, attempt):
+    try:
+        return work(*args)
+    except pending_changes.RETRYABLE as exc:
+        if attempt >= MAX_RETRIES:
+            logger.error('Zoom verification %s%r: giving up after %d attempts (%s)', task.name, args, attempt + 1, exc)
+            return 'gave up'
+        delay = backoff(attempt, exc)
+        logger.warning('Zoom verification %s%r: %s; retry %d in %d s', task.name, args, exc, attempt + 1, delay)
+        task.apply_async(args, {'attempt': attempt + 1}, countdown=delay)
+        return 'retrying'
+
+
+@celery.task(name='vc_zoom.verify_delete', bind=True, plugin='vc_zoom', request_context=True, ignore_result=True)
+def verify_delete(self, event_id, kind, zoom_id, name, attempt=0):
+    """A delete Zoom did not confirm in time (the room is gone from Indico): delete until Zoom says it is gone."""
+    return _verify_with_retries(self, verification.finish_delete, (event_id, kind, zoom_id, name), attempt)
+
+
+@celery.task(name='vc_zoom.verify_create', bind=True, plugin='vc_zoom', request_context=True, ignore_result=True)
+def verify_create(self, event_id, kind, host_id, topic, zoom_type, since, attempt=0):
+    """A create Zoom did not answer in time and nothing was saved: delete the meeting if Zoom makes it later."""
+    return _verify_with_retries(self, verification.finish_create, (event_id, kind, host_id, topic, zoom_type, since),
+                                attempt)
+
+
+VERIFY_TASKS = {'delete': verify_delete, 'create': verify_create}
+
+
 @celery.periodic_task(name='vc_zoom.apply_due_changes', run_every=crontab(minute='*/5'), plugin='vc_zoom',
                       request_context=True)
 def apply_due_changes(now=None):
@@ -84,6 +113,11 @@ def dispatch_queued(*args):
         except Exception:
             # the mark is committed: the periodic sweep applies it within minutes
             logger.exception('Could not queue the Zoom change of room %s; the periodic sweep will apply it', room_id)
+    for what, args in verification.take_queue():
+        try:
+            VERIFY_TASKS[what].delay(*args)
+        except Exception:
+            logger.exception('Could not queue the Zoom verification %s%r', what, args)
 
 
 def connect():

@@ -213,7 +213,7 @@ def test_zoom_error_on_create_leaves_no_room(db, manager_client, zoom_host, crea
     zoom_sim.fault(r'/meetings$', status=500, method='POST', body={'code': 500, 'message': 'Internal error'})
     resp = manager_client.post(create_url(event), form_data())
     assert resp.status_code == 200
-    assert 'Zoom could not create the meeting' in form_errors(resp)
+    assert 'it was not created in Indico' in form_errors(resp)
     db.session.flush()
     assert VCRoom.query.count() == 0
     assert VCRoomEventAssociation.query.count() == 0
@@ -391,7 +391,8 @@ def test_delete_when_already_gone_on_zoom(db, manager_client, zoom_host, create_
 
 def test_delete_failure_keeps_everything(db, manager_client, zoom_host, create_event, zoom_sim, smtp):
     assoc = create_meeting(manager_client, future_event(create_event, 1, zoom_host))
-    zoom_sim.fault(r'^/v2/meetings/\d+$', status=503, method='DELETE', times=5)
+    # a refusal is a known outcome (a 5xx or no answer is not: tests/test_slow_zoom.py)
+    zoom_sim.fault(r'^/v2/meetings/\d+$', status=400, method='DELETE', body={'code': 300, 'message': 'Refused.'})
     resp = remove(manager_client, assoc)
     assert resp.status_code == 400
     assert b'Nothing was changed in Indico' in resp.data
@@ -559,24 +560,6 @@ def test_session_block_link_uses_its_time(db, manager_client, zoom_host, create_
     assert body['duration'] == 90
     assert body['start_time'] == block.start_dt.strftime('%Y-%m-%dT%H:%M:%SZ')
     assert assoc.link_object == block
-
-
-def test_create_timeout_removes_meeting_zoom_made_anyway(db, manager_client, zoom_host, create_event, zoom_sim):
-    # Zoom answers after the client's 15 s read timeout but does create the meeting: no orphan may stay
-    event = future_event(create_event, 1, zoom_host)
-    zoom_sim.fault(r'^/v2/users/[^/]+/meetings$', status=None, method='POST', delay=15.6)
-    resp = manager_client.post(create_url(event), form_data())
-    assert 'Zoom could not create the meeting' in form_errors(resp)
-    assert 'outcome of the request is unknown' in form_errors(resp)
-    assert VCRoom.query.count() == 0
-    assert zoom_sim.meetings() == []
-    # the simulator logs the slow POST when it answers, i.e. after the plugin's first look for it
-    [post] = zoom_calls(zoom_sim, 'POST')
-    [delete] = zoom_calls(zoom_sim, 'DELETE')
-    assert post['status'] == 201  # Zoom did create it...
-    assert delete['path'].startswith('/v2/meetings/') and delete['status'] == 204
-    host_meetings = post['path']
-    assert any(c['method'] == 'GET' and c['path'] == host_meetings for c in zoom_calls(zoom_sim))  # ...we looked
 
 
 def test_edit_keeps_alphanumeric_passcode_set_on_zoom(db, manager_client, zoom_host, create_event, zoom_sim):

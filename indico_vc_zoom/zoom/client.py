@@ -6,8 +6,10 @@ from collections import Counter
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from .auth import DEFAULT_TIMEOUT
+from .deadline import Deadline
 from .errors import ZoomAuthError, ZoomError, ZoomRateLimited, ZoomUnavailable, error_from_response
 
 
@@ -66,9 +68,22 @@ class ZoomClient:
         self.session = session or requests.Session()
         self.timeout = timeout
         self.stats = Counter()
+        self._deadline = Deadline()
         # let the auth fetch its tokens over our connection pool unless it has its own session
         if getattr(auth, 'session', False) is None:
             auth.session = self.session
+
+    def deadline(self, seconds):
+        """Context manager: every call made inside (in this thread) is over within ``seconds`` in total."""
+        return self._deadline.limit(seconds)
+
+    def time_left(self):
+        """Seconds left of the current deadline, or ``None`` without one."""
+        return self._deadline.left()
+
+    def has_time_for(self, wait=0):
+        """Whether a call started after ``wait`` seconds could still get its answer before the deadline."""
+        return self._deadline.fits(wait)
 
     @property
     def base_url(self):
@@ -286,25 +301,31 @@ class ZoomClient:
         idempotent = method in IDEMPOTENT_METHODS
         auth_retried = False
         rate_retries = error_retries = 0
+        maybe_applied = False  # a write was sent and no answer tells whether Zoom carried it out
         while True:
+            if not self._deadline.fits(0):
+                raise self._out_of_time(method, maybe_applied)
             token = self.auth.get_token()
             url = self.base_url + path
             self.stats[(method, template)] += 1
             start = time.monotonic()
             try:
-                resp = self.session.request(method, url, json=json, params=params, timeout=self.timeout,
+                resp = self.session.request(method, url, json=json, params=params,
+                                            timeout=self._deadline.timeout(self.timeout),
                                             headers={'Authorization': f'Bearer {token}', 'Accept': 'application/json'})
             except requests.RequestException as exc:
                 duration = (time.monotonic() - start) * 1000
                 logger.debug('%s %s -> %s after %.0f ms', method, template, type(exc).__name__, duration)
-                if idempotent and error_retries < len(ERROR_RETRY_DELAYS):
+                maybe_applied = maybe_applied or (method != 'GET' and not _never_sent(exc))
+                if idempotent and error_retries < len(ERROR_RETRY_DELAYS) and \
+                        self._deadline.fits(ERROR_RETRY_DELAYS[error_retries]):
                     delay = ERROR_RETRY_DELAYS[error_retries]
                     error_retries += 1
                     logger.warning('Zoom %s %s failed (%s), retry %d in %.1f s', method, template,
                                    type(exc).__name__, error_retries, delay)
                     time.sleep(delay)
                     continue
-                raise self._connection_error(method, exc)
+                raise self._connection_error(method, exc, maybe_applied)
             logger.debug('%s %s -> %d in %.0f ms', method, template, resp.status_code,
                          (time.monotonic() - start) * 1000)
 
@@ -320,37 +341,55 @@ class ZoomClient:
             if isinstance(err, ZoomRateLimited) and not err.daily and rate_retries < MAX_RATE_LIMIT_RETRIES:
                 # a 429 means the call was not processed, so even a POST may be repeated
                 delay = min(err.retry_after if err.retry_after is not None else 1.0, MAX_RATE_LIMIT_WAIT)
-                rate_retries += 1
-                logger.warning('Zoom %s %s rate limited (per-second), retry %d in %.1f s', method, template,
-                               rate_retries, delay)
-                time.sleep(delay)
-                continue
-            if resp.status_code >= 500 and idempotent and error_retries < len(ERROR_RETRY_DELAYS):
+                if self._deadline.fits(delay):
+                    rate_retries += 1
+                    logger.warning('Zoom %s %s rate limited (per-second), retry %d in %.1f s', method, template,
+                                   rate_retries, delay)
+                    time.sleep(delay)
+                    continue
+            if resp.status_code >= 500:
+                # a server error does not prove that nothing was done
+                maybe_applied = maybe_applied or method != 'GET'
+            if resp.status_code >= 500 and idempotent and error_retries < len(ERROR_RETRY_DELAYS) and \
+                    self._deadline.fits(ERROR_RETRY_DELAYS[error_retries]):
                 delay = ERROR_RETRY_DELAYS[error_retries]
                 error_retries += 1
                 logger.warning('Zoom %s %s got HTTP %d, retry %d in %.1f s', method, template, resp.status_code,
                                error_retries, delay)
                 time.sleep(delay)
                 continue
-            if isinstance(err, ZoomUnavailable) and not idempotent:
-                err.outcome_unknown = True  # a server error on a create does not prove nothing was created
+            if isinstance(err, ZoomUnavailable):
+                err.outcome_unknown = maybe_applied
             if isinstance(err, ZoomRateLimited) and err.daily:
                 logger.warning('Zoom %s %s hit the daily rate limit (user %s, resets %s)', method, template,
                                user or 'unknown', err.resets_at)
             raise err
 
-    def _connection_error(self, method, exc):
+    def _connection_error(self, method, exc, maybe_applied):
         if isinstance(exc, requests.ConnectTimeout):
             msg = 'Could not connect to Zoom (timed out)'
         elif isinstance(exc, requests.Timeout):
             msg = 'Zoom did not answer in time'
-            if method not in IDEMPOTENT_METHODS:
-                msg += '; the outcome of the request is unknown (it may or may not have been carried out)'
         else:
             msg = f'Connection to Zoom failed ({type(exc).__name__})'
-            if method not in IDEMPOTENT_METHODS:
-                msg += '; the request may or may not have been carried out'
+        if maybe_applied:
+            msg += '; the outcome of the request is unknown (it may or may not have been carried out)'
         err = ZoomUnavailable(msg)
-        # a request that never connected was not carried out; any other failure of a POST may have been
-        err.outcome_unknown = method not in IDEMPOTENT_METHODS and not isinstance(exc, requests.ConnectTimeout)
+        err.outcome_unknown = maybe_applied
         return err
+
+    def _out_of_time(self, method, maybe_applied):
+        msg = 'Zoom did not answer within the time allowed for this action'
+        if maybe_applied:
+            msg += '; the outcome of the request is unknown (it may or may not have been carried out)'
+        err = ZoomUnavailable(msg)
+        err.outcome_unknown = maybe_applied
+        return err
+
+
+def _never_sent(exc):
+    """Whether a failed request certainly never reached Zoom (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    cause = exc.args[0] if isinstance(exc, requests.ConnectionError) and exc.args else None
+    return isinstance(getattr(cause, 'reason', cause), NewConnectionError)

@@ -149,3 +149,27 @@ def test_connection_refused(zoom_sim, creds):
     with pytest.raises(ZoomUnavailable):
         client.get_meeting(123)
     assert client.stats[('GET', '/meetings/{meetingId}')] == 3
+
+
+def test_deadline_stops_retries_that_cannot_finish(make_s2s, host, zoom_sim):
+    client = ZoomClient(make_s2s(), timeout=(1, 1))
+    meeting = client.create_meeting(host, MEETING)
+    fault(zoom_sim, 'PATCH', r'/v2/meetings/\d+$', status=None, delay=2.0, times=None)
+    with client.deadline(1.6), pytest.raises(ZoomUnavailable) as exc_info:
+        client.update_meeting(meeting['id'], {'agenda': 'late'})
+    # one attempt (1 s), then 0.6 s left: a retry could not get its answer, so none is sent
+    assert client.stats[('PATCH', '/meetings/{meetingId}')] == 1
+    assert exc_info.value.outcome_unknown  # sent, no answer: Zoom may have taken it
+    assert 'outcome of the request is unknown' in str(exc_info.value)
+    assert wait_for(lambda: zoom_sim.meetings()[0]['agenda'] == 'late')  # and it did
+
+
+def test_no_call_starts_after_the_deadline(make_s2s, host, zoom_sim):
+    client = ZoomClient(make_s2s(), timeout=(1, 1))
+    client.get_user(host)
+    with client.deadline(0.2), pytest.raises(ZoomUnavailable) as exc_info:
+        time.sleep(0.3)
+        client.get_user(host)
+    assert not exc_info.value.outcome_unknown  # never sent
+    assert client.stats[('GET', '/users/{userId}')] == 1
+    assert client.time_left() is None  # the deadline ends with its block

@@ -28,6 +28,8 @@ logger = Logger.get('vc_zoom')
 
 #: seconds before each retry while Zoom is unavailable
 RETRY_DELAYS = (30, 120, 600, 1800)
+#: rows per page of Zoom's report (Zoom's maximum)
+REPORT_PAGE_SIZE = 300
 #: columns of the list and of its exports
 HEADERS = ('Name', 'E-mail', 'Indico user', 'Registration', 'Joined', 'Left', 'Minutes')
 _reports = ZoomAttendanceReport.__table__
@@ -80,7 +82,7 @@ def fetch(report_id):
     client = get_client()
     db.session.commit()  # no connection held while Zoom answers
     try:
-        participants = client.list_past_participants(uuid, kind=kind)
+        participants = list(client.iter_past_participants(uuid, kind=kind, page_size=REPORT_PAGE_SIZE))
     except ZoomPlanRequired as exc:
         _finish(report_id, ReportStatus.plan_required,
                 f'Zoom has no participant reports for this account: it needs a paid plan ({exc.message})')

@@ -148,3 +148,28 @@ def test_publish_follows_visibility_and_removal(test_client, room_event, zoom_si
     assert recording.removed
     assert share_url not in page(make_test_client(), event)
     assert share_url not in login(zoom_host).get(f'/event/{event.id}/manage/videoconference/').get_data(as_text=True)
+
+
+def test_migration_creates_the_run_tables(db):
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import text
+
+    path = next((Path(__file__).resolve().parents[1] / 'indico_vc_zoom' / 'migrations')
+                .glob('*_create_recordings_attendance.py'))
+    spec = importlib.util.spec_from_file_location('create_recordings_attendance', path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.down_revision == '5f1c2a9d7e31'
+    connection = db.session.connection()
+    tables = ('zoom_attendees', 'zoom_attendance_reports', 'zoom_recordings')
+    for table in tables:  # as before the upgrade (rolled back with the test's transaction)
+        connection.execute(text(f'DROP TABLE plugin_vc_zoom.{table}'))
+    with Operations.context(MigrationContext.configure(connection)):
+        migration.upgrade()
+    found = {name for name, in connection.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'plugin_vc_zoom'"))}
+    assert set(tables) <= found

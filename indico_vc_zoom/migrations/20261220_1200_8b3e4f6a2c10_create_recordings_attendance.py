@@ -1,4 +1,4 @@
-"""Create the tables of Zoom recordings, attendance reports, attendees and Zoom check-ins
+"""Create the tables of Zoom recordings, attendance reports and attendees
 
 Revision ID: 8b3e4f6a2c10
 Revises: 5f1c2a9d7e31
@@ -76,20 +76,8 @@ def upgrade():
         sa.Column('minutes', sa.Integer(), nullable=False),
         schema='plugin_vc_zoom',
     )
-    op.create_table(
-        'zoom_checkins',
-        sa.Column('id', sa.Integer(), primary_key=True),
-        _room_column(),
-        sa.Column('registration_id', sa.Integer(),
-                  sa.ForeignKey('event_registration.registrations.id', ondelete='CASCADE'),
-                  nullable=False, unique=True),
-        sa.Column('participant_name', sa.String(), nullable=False),
-        sa.Column('participant_email', sa.String(), nullable=False),
-        sa.Column('checked_in_dt', UTCDateTime(), nullable=False),
-        schema='plugin_vc_zoom',
-    )
 
 
 def downgrade():
-    for table in ('zoom_checkins', 'zoom_attendees', 'zoom_attendance_reports', 'zoom_recordings'):
+    for table in ('zoom_attendees', 'zoom_attendance_reports', 'zoom_recordings'):
         op.drop_table(table, schema='plugin_vc_zoom')

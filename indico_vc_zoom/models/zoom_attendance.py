@@ -1,4 +1,4 @@
-"""Attendance of ended Zoom meetings: Zoom's participant report per instance, and who Zoom checked in.
+"""Attendance of ended Zoom meetings: Zoom's participant report per instance, one row per person.
 
 A report row exists from ``meeting.ended`` on (``pending``) and is fetched once in the background; its
 ``status`` says how that went (``done``, ``plan_required``: the account's plan has no reports, ``failed``).
@@ -7,7 +7,6 @@ Attendees are one row per person (Zoom lists each join separately; they are summ
 
 from indico.core.db import db
 from indico.core.db.sqlalchemy import PyIntEnum, UTCDateTime
-from indico.util.date_time import now_utc
 from indico.util.enum import RichIntEnum
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -66,20 +65,3 @@ class ZoomAttendee(db.Model):
     user = db.relationship('User', lazy=True)
     registration = db.relationship('Registration', lazy=True)
 
-
-class ZoomCheckin(db.Model):
-    """A registration Zoom checked in (``participant_joined``): at most once per registration."""
-
-    __tablename__ = 'zoom_checkins'
-    __table_args__ = {'schema': 'plugin_vc_zoom'}
-
-    id = db.Column(db.Integer, primary_key=True)
-    vc_room_id = db.Column(db.Integer, db.ForeignKey('events.vc_rooms.id', ondelete='CASCADE'), nullable=False,
-                           index=True)
-    registration_id = db.Column(db.Integer, db.ForeignKey('event_registration.registrations.id',
-                                                          ondelete='CASCADE'), nullable=False, unique=True)
-    participant_name = db.Column(db.String, nullable=False, default='')
-    participant_email = db.Column(db.String, nullable=False, default='')
-    checked_in_dt = db.Column(UTCDateTime, nullable=False, default=now_utc)
-
-    registration = db.relationship('Registration', lazy=True)

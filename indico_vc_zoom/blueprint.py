@@ -3,8 +3,10 @@
 from indico.core.plugins import IndicoPluginBlueprint
 
 from indico_vc_zoom.alternative_hosts import RHMakeMeAlternativeHost
+from indico_vc_zoom.attendance import RHAttendanceExport
 from indico_vc_zoom.controllers import RHZoomWebhook
 from indico_vc_zoom.orphans import delete_orphans
+from indico_vc_zoom.recordings import RHRecordingPublication
 
 
 blueprint = IndicoPluginBlueprint('vc_zoom', 'indico_vc_zoom')
@@ -15,6 +17,15 @@ blueprint.add_url_rule('/api/plugin/zoom/webhook', 'webhook', RHZoomWebhook, met
 # an event manager's "make me alternative host" button (management page; Indico's CSRF token)
 blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'
                        'alternative-host', 'make_me_alternative_host', RHMakeMeAlternativeHost, methods=('POST',))
+
+# an event manager publishes or hides a cloud recording (management page; Indico's CSRF token)
+blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'
+                       'recordings/<int:recording_id>', 'recording_publication', RHRecordingPublication,
+                       methods=('POST',))
+
+# an event manager downloads an attendance list (CSV or XLSX)
+blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'
+                       'attendance/<int:report_id>.<any(csv,xlsx):format>', 'attendance_export', RHAttendanceExport)
 
 
 @blueprint.teardown_app_request

@@ -11,12 +11,26 @@ from indico.web.util import inject_js
 from markupsafe import Markup
 from sqlalchemy.event import listen
 
-from indico_vc_zoom import alternative_hosts, budget, forms, hosts, orphans, rooms, schedule, scopes, surfaces, tasks
+from indico_vc_zoom import (
+    alternative_hosts,
+    attendance,
+    budget,
+    forms,
+    hosts,
+    live_status,
+    orphans,
+    recordings,
+    rooms,
+    schedule,
+    scopes,
+    surfaces,
+    tasks,
+)
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
 from indico_vc_zoom.notifications import host_emails
-from indico_vc_zoom.protection import full_access, get_visibility, join_link_access
+from indico_vc_zoom.protection import full_access, get_visibility, join_link_access, recording_visibility
 from indico_vc_zoom.registration import hooks as registration
 from indico_vc_zoom.registration.commands import sync_registrants_command
 from indico_vc_zoom.settings import DEFAULT_SETTINGS, zoom_settings
@@ -182,6 +196,35 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         if plugin != self or not hosts.assistant_account():
             return ''
         return render_plugin_template('call_budget.html', usage=budget.usage(hosts.assistant_account()))
+
+    # --- meeting runs: live status and recordings (live_status.py, recordings.py) ------------------------------
+
+    visibility_choices = VISIBILITY_CHOICES
+
+    def live_status(self, vc_room, event):
+        return live_status.describe(vc_room, event)
+
+    def recordings_for(self, event_vc_room, user=None):
+        """``(recording, access)`` the current user (or ``user``) may see; templates call this."""
+        return recordings.shown_recordings(user or session.user, event_vc_room)
+
+    def manager_recordings(self, vc_room):
+        return recordings.room_recordings(vc_room)
+
+    def attendance_reports(self, vc_room):
+        return attendance.room_reports(vc_room)
+
+    def attendance_label(self, report, event):
+        return attendance.label(report, event.tzinfo)
+
+    def attendance_rows(self, report, event):
+        return attendance.table_rows(report, event.tzinfo)
+
+    def recording_label(self, recording, event):
+        return recordings.label(recording, event)
+
+    def recording_visibility_label(self, event_vc_room, recording):
+        return dict(VISIBILITY_CHOICES)[recording_visibility(event_vc_room, recording)]
 
     def render_info_box(self, vc_room, event_vc_room, event, **kwargs):
         kwargs.setdefault('access', join_link_access(session.user, event_vc_room))

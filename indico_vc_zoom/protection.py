@@ -20,8 +20,9 @@ from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, V
 
 # the visibility modes are part of this module's API: callers ask one module about the join link
 __all__ = ['EVERYONE', 'INACCESSIBLE', 'LOGGED_IN', 'NO_ONE', 'NOTHING', 'REGISTERED', 'VISIBILITY_CHOICES',
-           'VISIBILITY_MODES', 'JoinLinkAccess', 'can_access_linked', 'full_access', 'get_visibility', 'is_privileged',
-           'join_link_access', 'strip_passcode']
+           'VISIBILITY_MODES', 'JoinLinkAccess', 'RecordingAccess', 'can_access_linked', 'full_access',
+           'get_visibility', 'is_privileged', 'join_link_access', 'recording_access', 'recording_visibility',
+           'strip_passcode']
 
 
 @dataclass(frozen=True)
@@ -136,3 +137,41 @@ def registrant_access(user, event_vc_room):
     """Registration mode: a registrant gets their own personal link only, never the general one; others nothing."""
     personal = personal_join_url(user, event_vc_room)
     return JoinLinkAccess(join_url=personal, public_url=personal) if personal else NOTHING
+
+
+# --- recordings: the same rules as the join link, with a visibility of their own --------------------------------
+
+@dataclass(frozen=True)
+class RecordingAccess:
+    """What a viewer may see of one cloud recording; ``None`` fields must not appear anywhere."""
+
+    share_url: str | None = None
+    passcode: str | None = None
+
+    @property
+    def visible(self):
+        return self.share_url is not None
+
+
+def recording_visibility(event_vc_room, recording):
+    """The recording's own visibility mode, or (by default) the join link's."""
+    return recording.visibility if recording.visibility in VISIBILITY_MODES else get_visibility(event_vc_room)
+
+
+def recording_access(user, event_vc_room, recording):
+    """Decide what ``user`` (``None`` = anonymous or unknown recipient) may see of a recording of this association.
+
+    Only a published, not removed recording of a live room is shown, to whom may access what the meeting is linked
+    to and whom its visibility allows; privileged viewers see it whatever the visibility (not unpublished ones:
+    managers publish them on the management page, which lists them all).
+    """
+    if (not recording.published or recording.removed or not recording.share_url
+            or recording.vc_room_id != event_vc_room.vc_room_id
+            or event_vc_room.vc_room.status == VCRoomStatus.deleted):
+        return RecordingAccess()
+    if not can_access_linked(user, event_vc_room):
+        return RecordingAccess()
+    if is_privileged(user, event_vc_room) or _mode_allows(recording_visibility(event_vc_room, recording), user,
+                                                          event_vc_room.event):
+        return RecordingAccess(share_url=recording.share_url, passcode=recording.passcode)
+    return RecordingAccess()

@@ -420,8 +420,10 @@ def test_room_with_string_zoom_id_is_found(test_client, db, room):
 @pytest.mark.parametrize('payload', [
     event_body('meeting.updated', 1, topic='Nobody has this'),
     event_body('meeting.deleted', 999999999),
-    {'event': 'recording.completed', 'payload': {'object': {'id': 'whatever'}}},
-    {'event': 'meeting.started', 'event_ts': 1, 'payload': {'object': {'id': '{zoom_id}'}}},
+    {'event': 'meeting.registration_created', 'payload': {'object': {'id': 'whatever'}}},
+    {'event': 'meeting.sharing_started', 'event_ts': 1, 'payload': {'object': {'id': '{zoom_id}'}}},
+    event_body('meeting.started', 999999999),
+    event_body('recording.completed', 999999999, share_url='https://zoom.example/rec/share/x'),
 ])
 def test_unknown_meetings_and_events_are_ignored(test_client, zoom_room_event, payload):
     room, event = zoom_room_event

@@ -26,8 +26,16 @@ MAX_ATTEMPTS = 5
 
 
 def queue_followups(followups):
-    """Queue the follow-ups of a committed webhook; a broker failure is logged (the webhook itself is applied)."""
-    for vc_room_id, version, fetch_meeting, host_id in followups:
+    """Queue the follow-ups of a committed webhook; a broker failure is logged (the webhook itself is applied).
+
+    A follow-up is the arguments of :func:`complete_webhook`, or a callable queueing a task of its own (the
+    attendance report after ``meeting.ended``).
+    """
+    for followup in followups:
+        if callable(followup):
+            followup()
+            continue
+        vc_room_id, version, fetch_meeting, host_id = followup
         try:
             complete_webhook.delay(vc_room_id, version, fetch_meeting, host_id)
         except Exception:

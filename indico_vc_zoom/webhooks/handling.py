@@ -10,6 +10,7 @@ from indico.modules.events.models.events import Event
 from indico.modules.logs.models.entries import LogKind
 from indico.modules.vc.models.vc_rooms import VCRoom
 
+from indico_vc_zoom import live_status, recordings
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.notifications import notify_remote_deleted
 from indico_vc_zoom.settings import zoom_settings
@@ -17,10 +18,14 @@ from indico_vc_zoom.webhooks import records
 from indico_vc_zoom.webhooks.changes import Update, log_entries
 from indico_vc_zoom.webhooks.payloads import (
     EVENTS,
+    LIVE_EVENTS,
+    RECORDING_EVENTS,
     URL_VALIDATION,
     InvalidPayload,
     parse_body,
     parse_notification,
+    parse_recording_notification,
+    parse_run_notification,
     plain_token,
 )
 from indico_vc_zoom.webhooks.verification import authenticate, encrypt_token
@@ -61,14 +66,19 @@ def handle_webhook(raw_body, headers):
             plain = plain_token(body)
             logger.info('Answered Zoom webhook URL validation')
             return _reply(200, plainToken=plain, encryptedToken=encrypt_token(token, plain))
-        if body['event'] not in EVENTS:
+        if body['event'] in EVENTS:
+            notification, apply = parse_notification(body), apply_to_room
+        elif body['event'] in LIVE_EVENTS:
+            notification, apply = parse_run_notification(body), live_status.apply_to_room
+        elif body['event'] in RECORDING_EVENTS:
+            notification, apply = parse_recording_notification(body), recordings.apply_to_room
+        else:
             logger.info('Ignored Zoom webhook %.100r: event not handled', body['event'])
             return _reply(200, status='ignored')
-        notification = parse_notification(body)
     except InvalidPayload as exc:
         logger.warning('Refused a Zoom webhook: %s', exc)
         return _reply(400, error=str(exc))
-    found, applied, followups = apply_to_rooms(notification)
+    found, applied, followups = apply_to_rooms(notification, apply)
     if not found:
         logger.info('Ignored Zoom webhook %s for %s: no Indico room uses it', notification.event,
                     notification.zoom_id)
@@ -76,8 +86,11 @@ def handle_webhook(raw_body, headers):
     return 200, {'status': 'applied' if applied else 'duplicate'}, followups
 
 
-def apply_to_rooms(notification):
+def apply_to_rooms(notification, apply=None):
     """Apply the event to each live room of its Zoom id: ``(found, applied, followups)``.
+
+    ``apply(record, notification)`` is the change of one room (by default a meeting change; live status and
+    recordings bring their own); it answers like :func:`apply_to_room`.
 
     A room that someone else changed between our read and our write is read again; the last round reads under a
     row lock, held for the few statements of this request only (never while anything waits on Zoom).
@@ -92,7 +105,7 @@ def apply_to_rooms(notification):
         found = found or bool(rows)
         pending = set()
         for record in rows:
-            outcome = apply_to_room(record, notification)
+            outcome = (apply or apply_to_room)(record, notification)
             if outcome is None:
                 continue
             if outcome is False:

@@ -5,6 +5,7 @@ Everything the handler uses is checked here, so a malformed body is a 400 and ne
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 
@@ -178,3 +179,141 @@ def parse_notification(body):
     zoom_id = _zoom_id(obj['id'])
     fields = _object_fields(obj, kind) if action != 'deleted' else {}
     return Notification(body['event'], action, kind, ts, zoom_id, fields)
+
+
+# --- meeting runs: live status and cloud recordings ------------------------------------------------------------
+
+#: live-status events: event -> (state, kind)
+LIVE_EVENTS = {
+    'meeting.started': ('started', MEETING),
+    'meeting.ended': ('ended', MEETING),
+    'webinar.started': ('started', WEBINAR),
+    'webinar.ended': ('ended', WEBINAR),
+}
+#: recording events: event -> action
+RECORDING_EVENTS = {
+    'recording.completed': 'completed',
+    'recording.trashed': 'removed',
+    'recording.deleted': 'removed',
+}
+MAX_URL = 2000
+MAX_FILES = 100
+
+
+@dataclass(frozen=True)
+class RunNotification:
+    """``meeting.started`` / ``meeting.ended`` (and the webinar ones): one instance (``uuid``) starts or ends."""
+
+    event: str
+    action: str
+    kind: str
+    ts: int
+    zoom_id: int
+    uuid: str
+    start_time: str | None
+    end_time: str | None
+
+    @property
+    def key(self):
+        return f'{self.event}:{self.ts}:{self.zoom_id}'
+
+
+@dataclass(frozen=True)
+class RecordingNotification:
+    """``recording.completed`` / ``trashed`` / ``deleted``: the cloud recording of one instance (``uuid``)."""
+
+    event: str
+    action: str
+    ts: int
+    zoom_id: int
+    uuid: str
+    topic: str | None = None
+    start_time: str | None = None
+    duration: int | None = None
+    share_url: str | None = None
+    passcode: str | None = None
+    #: ``[{'file_type', 'recording_type', 'seconds'}]``
+    files: tuple = ()
+
+
+def _timestamp(obj, key):
+    """An ISO 8601 time of Zoom (``...Z``) or ``None`` when absent; anything else is invalid."""
+    value = obj.get(key)
+    if value is None or value == '':
+        return None
+    if not _is_text(value, 40):
+        raise InvalidPayload(f'payload.object.{key} is invalid')
+    try:
+        parsed = datetime.fromisoformat(value.replace('Z', '+00:00'))
+    except ValueError:
+        raise InvalidPayload(f'payload.object.{key} is invalid')
+    if parsed.tzinfo is None:
+        raise InvalidPayload(f'payload.object.{key} has no time zone')
+    return parsed.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _run_envelope(body):
+    ts = body.get('event_ts')
+    if not is_int(ts) or not 0 <= ts <= MAX_ZOOM_ID:
+        raise InvalidPayload('event_ts is missing')
+    payload = body.get('payload')
+    if not isinstance(payload, dict) or not isinstance(payload.get('object'), dict):
+        raise InvalidPayload('payload.object is missing')
+    obj = payload['object']
+    if 'id' not in obj:
+        raise InvalidPayload('payload.object.id is missing')
+    uuid = obj.get('uuid')
+    if not _is_text(uuid, 200) or not uuid:
+        raise InvalidPayload('payload.object.uuid is missing')
+    return ts, obj, _zoom_id(obj['id']), uuid
+
+
+def parse_run_notification(body):
+    """A :class:`RunNotification` from a body whose ``event`` is one of :data:`LIVE_EVENTS`."""
+    action, kind = LIVE_EVENTS[body['event']]
+    ts, obj, zoom_id, uuid = _run_envelope(body)
+    start_time = _timestamp(obj, 'start_time')
+    end_time = _timestamp(obj, 'end_time') if action == 'ended' else None
+    return RunNotification(body['event'], action, kind, ts, zoom_id, uuid, start_time, end_time)
+
+
+def _recording_file(item):
+    if not isinstance(item, dict):
+        raise InvalidPayload('payload.object.recording_files holds a non-object')
+    kind = {}
+    for key in ('file_type', 'recording_type'):
+        value = item.get(key, '')
+        if not _is_text(value, 100):
+            raise InvalidPayload(f'payload.object.recording_files.{key} is invalid')
+        kind[key] = value
+    start, end = _timestamp(item, 'recording_start'), _timestamp(item, 'recording_end')
+    kind['seconds'] = None
+    if start and end:
+        kind['seconds'] = max(0, int((datetime.fromisoformat(end[:-1]) -
+                                      datetime.fromisoformat(start[:-1])).total_seconds()))
+    return kind
+
+
+def parse_recording_notification(body):
+    """A :class:`RecordingNotification` from a body whose ``event`` is one of :data:`RECORDING_EVENTS`."""
+    action = RECORDING_EVENTS[body['event']]
+    ts, obj, zoom_id, uuid = _run_envelope(body)
+    if action == 'removed':
+        return RecordingNotification(body['event'], action, ts, zoom_id, uuid)
+    share_url = obj.get('share_url')
+    if not _is_text(share_url, MAX_URL) or not share_url.lower().startswith(('https://', 'http://')):
+        raise InvalidPayload('payload.object.share_url is invalid')  # rendered as a link: no other schemes
+    passcode = obj.get('password') or None
+    if passcode is not None and not _is_text(passcode, 100):
+        raise InvalidPayload('payload.object.password is invalid')
+    topic = obj.get('topic')
+    if topic is not None and not _is_text(topic, 1000):
+        raise InvalidPayload('payload.object.topic is invalid')
+    duration = obj.get('duration')
+    if duration is not None and not (is_int(duration) and 0 <= duration <= 100000):
+        raise InvalidPayload('payload.object.duration is invalid')
+    files = obj.get('recording_files', [])
+    if not isinstance(files, list) or len(files) > MAX_FILES:
+        raise InvalidPayload('payload.object.recording_files is invalid')
+    return RecordingNotification(body['event'], action, ts, zoom_id, uuid, topic, _timestamp(obj, 'start_time'),
+                                 duration, share_url, passcode, tuple(_recording_file(f) for f in files))

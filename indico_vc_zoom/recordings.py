@@ -1,0 +1,120 @@
+"""Cloud recordings of Zoom meetings: stored from ``recording.completed``, removed when trashed or deleted on Zoom,
+published or hidden by the event's managers; who sees a published one is decided by ``protection.recording_access``.
+"""
+
+from datetime import datetime
+
+from flask import flash, redirect, request, session
+from indico.core.db import db
+from indico.modules.events.management.controllers import RHManageEventBase
+from indico.modules.logs.models.entries import LogKind
+from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
+from indico.util.date_time import format_datetime, now_utc
+from indico.web.flask.util import url_for
+from sqlalchemy import and_
+from sqlalchemy.dialects.postgresql import insert
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+
+from indico_vc_zoom.event_log import log_action
+from indico_vc_zoom.live_status import format_duration
+from indico_vc_zoom.models.zoom_recordings import ZoomRecording
+from indico_vc_zoom.protection import VISIBILITY_MODES, recording_access
+from indico_vc_zoom.webhooks.changes import log_entries
+
+
+_recordings = ZoomRecording.__table__
+
+
+def _start_dt(value):
+    return datetime.fromisoformat(value.replace('Z', '+00:00')) if value else None
+
+
+def apply_to_room(record, notification):
+    """Store or remove a room's recording (one statement; an older webhook than the row's changes nothing)."""
+    newer = _recordings.c.event_ts < notification.ts
+    if notification.action == 'removed':
+        stmt = (_recordings.update()
+                .where(_recordings.c.vc_room_id == record.vc_room_id, _recordings.c.uuid == notification.uuid, newer,
+                       ~_recordings.c.removed)
+                .values(removed=True, published=False, event_ts=notification.ts)
+                .returning(_recordings.c.id))
+        if db.session.execute(stmt).first() is None:
+            return None
+        summary = f'Zoom recording of "{record.name}" was removed on Zoom'
+        return log_entries(record, LogKind.negative, summary, {'Action': notification.event}), None
+    values = {'topic': notification.topic, 'start_dt': _start_dt(notification.start_time),
+              'duration': notification.duration, 'share_url': notification.share_url,
+              'passcode': notification.passcode, 'files': list(notification.files), 'removed': False,
+              'event_ts': notification.ts}
+    stmt = insert(_recordings).values(vc_room_id=record.vc_room_id, uuid=notification.uuid, published=False,
+                                      created_dt=now_utc(), **values)
+    stmt = (stmt.on_conflict_do_update(index_elements=[_recordings.c.vc_room_id, _recordings.c.uuid],
+                                       set_=values, where=and_(newer))
+            .returning(_recordings.c.id))
+    if db.session.execute(stmt).first() is None:
+        return None
+    summary = f'Zoom recording of "{record.name}" is available (not published)'
+    files = ', '.join(sorted({f['file_type'] for f in notification.files if f['file_type']})) or '-'
+    return log_entries(record, LogKind.positive, summary, {'Files': files}), None
+
+
+def room_recordings(vc_room):
+    """All recordings of a room that were not removed, newest first (for the managers)."""
+    return (ZoomRecording.query.filter_by(vc_room_id=vc_room.id, removed=False)
+            .order_by(ZoomRecording.start_dt.desc().nullslast(), ZoomRecording.id.desc()).all())
+
+
+def shown_recordings(user, event_vc_room):
+    """``(recording, access)`` of the recordings ``user`` may see on this association's surfaces."""
+    query = ZoomRecording.query.filter_by(vc_room_id=event_vc_room.vc_room_id, removed=False, published=True)
+    pairs = ((r, recording_access(user, event_vc_room, r))
+             for r in query.order_by(ZoomRecording.start_dt.desc().nullslast(), ZoomRecording.id.desc()))
+    return [(r, access) for r, access in pairs if access.visible]
+
+
+def set_published(recording, event, published, visibility):
+    recording.published = published
+    recording.visibility = visibility
+    db.session.flush()
+    what = 'published' if published else 'hidden'
+    log_action(event, LogKind.change, f'Zoom recording of "{{}}" {what}', recording.vc_room,
+               {'Recording': recording.start_dt.isoformat() if recording.start_dt else recording.uuid,
+                'Visible to': visibility or 'as the join link'})
+
+
+class RHRecordingPublication(RHManageEventBase):
+    """POST (Indico's CSRF token) ``published=1|0`` and ``visibility`` (empty: the join link's) of one recording."""
+
+    def _process_args(self):
+        RHManageEventBase._process_args(self)
+        self.event_vc_room = VCRoomEventAssociation.get_or_404(request.view_args['event_vc_room_id'])
+        self.vc_room = self.event_vc_room.vc_room
+        if self.event_vc_room.event != self.event or self.vc_room.type != request.view_args['service']:
+            raise NotFound
+        self.recording = ZoomRecording.query.filter_by(id=request.view_args['recording_id'],
+                                                       vc_room_id=self.vc_room.id, removed=False).first_or_404()
+
+    def _check_access(self):
+        RHManageEventBase._check_access(self)
+        if not self.vc_room.plugin.can_manage_vc_rooms(session.user, self.event):
+            raise Forbidden
+
+    def _process(self):
+        published = request.form.get('published')
+        visibility = request.form.get('visibility') or None
+        if published not in ('0', '1') or (visibility is not None and visibility not in VISIBILITY_MODES):
+            raise BadRequest('published must be 0 or 1 and visibility one of ' + ', '.join(VISIBILITY_MODES))
+        set_published(self.recording, self.event, published == '1', visibility)
+        flash('The recording is now published.' if published == '1' else 'The recording is now hidden.', 'success')
+        return redirect(url_for('vc.manage_vc_rooms', self.event))
+
+
+def label(recording, event):
+    """How a recording is named on pages: its start in the event's time zone, its length and file types."""
+    parts = [format_datetime(recording.start_dt, 'short', timezone=event.tzinfo) if recording.start_dt
+             else 'Recording']
+    if recording.duration:
+        parts.append(format_duration(recording.duration))
+    if recording.file_types:
+        parts.append(', '.join(recording.file_types))
+    return ' · '.join(parts)

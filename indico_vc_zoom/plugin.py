@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import request, session
+from flask import request
 from indico.core import signals
 from indico.core.plugins import IndicoPlugin, url_for_plugin
 from indico.modules.vc import VCPluginMixin
@@ -11,13 +11,14 @@ from indico.web.util import inject_js
 from markupsafe import Markup
 from sqlalchemy.event import listen
 
-from indico_vc_zoom import forms, orphans, rooms, schedule, surfaces
+from indico_vc_zoom import forms, orphans, preload, rooms, schedule, surfaces
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
 from indico_vc_zoom.hosts import host_name
 from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import full_access, get_visibility, join_link_access
+from indico_vc_zoom.request_cache import request_user
 from indico_vc_zoom.settings import DEFAULT_SETTINGS, zoom_settings
 from indico_vc_zoom.visibility import VISIBILITY_CHOICES
 
@@ -45,6 +46,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         self.connect(signals.event.times_changed, self._times_changed)
         self.connect(signals.plugin.cli, self._extend_indico_cli)
         listen(VCRoom.events, 'remove', self._association_removed)
+        self.template_hook('before-vc-list', self._before_management_list)
 
     def _extend_indico_cli(self, sender, **kwargs):
         return cli
@@ -125,6 +127,9 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
     def _times_changed(self, sender, obj, **kwargs):
         schedule.follow_times(obj, self.service_name)
 
+    def _before_management_list(self, event, **kwargs):
+        preload.preload_management_list(event, self.service_name)  # renders nothing
+
     def _association_removed(self, vc_room, assoc, initiator):
         rooms.detached(self, vc_room, assoc)
 
@@ -138,7 +143,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def access_for(self, event_vc_room, user=None):
         """What the current user (or ``user``) may see of the join link; templates call this."""
-        return join_link_access(user or session.user, event_vc_room)
+        return join_link_access(user or request_user(), event_vc_room)
 
     def manager_access(self, event_vc_room):
         """This plugin's e-mails go to the acting manager, the host and the admins' addresses only."""
@@ -151,17 +156,17 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return host_name(vc_room)
 
     def render_info_box(self, vc_room, event_vc_room, event, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_info_box(vc_room, event_vc_room, event, **kwargs)
 
     def render_manage_event_info_box(self, vc_room, event_vc_room, event, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_manage_event_info_box(vc_room, event_vc_room, event, **kwargs)
 
     def render_buttons(self, vc_room, event_vc_room, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_buttons(vc_room, event_vc_room, **kwargs)
 
     def render_event_buttons(self, vc_room, event_vc_room, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_event_buttons(vc_room, event_vc_room, **kwargs)

@@ -1,7 +1,7 @@
 """Zoom API calls and wall time per user action, measured through Indico's real controllers.
 
-Run with ``bash scripts/bench``; writes ``benchmarks/results.md``. Nothing here asserts a timing: the numbers are
-measurements. Call counts come from the simulator's request log (what Zoom would have received).
+Run with ``bash scripts/bench``; writes its section of ``benchmarks/results.md``. Nothing here asserts a timing:
+the numbers are measurements. Call counts come from the simulator's request log (what Zoom would have received).
 """
 
 import json
@@ -9,12 +9,12 @@ import statistics
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from indico.core.db import db
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
 from indico.util.date_time import now_utc
 
+from benchmarks.report import write_section
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.hosts import user_cache
 from indico_vc_zoom.zoom import ZoomClient
@@ -24,7 +24,6 @@ from zoom_simulator import sign
 
 
 ROUNDS = 5
-RESULTS = Path(__file__).with_name('results.md')
 rows = []
 
 
@@ -208,13 +207,8 @@ def test_token_reuse(db, zoom_plugin, zoom_host, zoom_sim):
 
 
 def teardown_module(module):
-    lines = ['# Zoom API budget (measured)', '',
-             f"Produced by `bash scripts/bench`; {ROUNDS} rounds per action, median wall time through Indico's real",
-             'controllers with the Zoom simulator on loopback (strict mode when the spec is present). Calls are what',
-             'Zoom received during the last round.', '',
-             '| action | Zoom calls | which | median ms |', '|---|---|---|---|']
-    lines += [f'| {label} | {count} | {which} | {ms:.1f} |' for label, count, which, ms in rows]
-    # other benchmarks (webhook cost) keep their own section below this table
-    kept = RESULTS.read_text().split('\n## ', 1)[1:] if RESULTS.exists() else []
-    RESULTS.write_text('\n'.join(lines) + '\n' + ''.join(f'\n## {section}' for section in kept))
-    print('\n' + '\n'.join(lines))
+    write_section('Zoom API budget', [
+        f"{ROUNDS} rounds per action, median wall time through Indico's real controllers with the Zoom simulator on",
+        'loopback (strict mode when the spec is present). Calls are what Zoom received during the last round.', '',
+        '| action | Zoom calls | which | median ms |', '|---|---|---|---|',
+        *(f'| {label} | {count} | {which} | {ms:.1f} |' for label, count, which, ms in rows)])

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import request, session
+from flask import request
 from indico.core import signals
 from indico.core.plugins import IndicoPlugin, render_plugin_template, url_for_plugin
 from indico.modules.vc import VCPluginMixin
@@ -19,6 +19,7 @@ from indico_vc_zoom import (
     hosts,
     live_status,
     orphans,
+    preload,
     recordings,
     rooms,
     schedule,
@@ -33,6 +34,7 @@ from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import full_access, get_visibility, join_link_access, recording_visibility
 from indico_vc_zoom.registration import hooks as registration
 from indico_vc_zoom.registration.commands import sync_registrants_command
+from indico_vc_zoom.request_cache import request_user
 from indico_vc_zoom.settings import DEFAULT_SETTINGS, zoom_settings
 from indico_vc_zoom.visibility import VISIBILITY_CHOICES
 
@@ -64,6 +66,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         self.template_hook('plugin-details', self._render_call_budget)
         self.template_hook('plugin-details', self._render_scope_report)
         tasks.connect()  # importing tasks registers them; their sending waits for the commit
+        self.template_hook('before-vc-list', self._before_management_list)
 
     def _extend_indico_cli(self, sender, **kwargs):
         cli.add_command(sync_registrants_command)
@@ -155,6 +158,9 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
     def _times_changed(self, sender, obj, **kwargs):
         schedule.follow_times(obj, self.service_name)
 
+    def _before_management_list(self, event, **kwargs):
+        preload.preload_management_list(event, self.service_name)  # renders nothing
+
     def _association_removed(self, vc_room, assoc, initiator):
         rooms.detached(self, vc_room, assoc)
 
@@ -168,7 +174,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def access_for(self, event_vc_room, user=None):
         """What the current user (or ``user``) may see of the join link; templates call this."""
-        return join_link_access(user or session.user, event_vc_room)
+        return join_link_access(user or request_user(), event_vc_room)
 
     def manager_access(self, event_vc_room):
         """This plugin's e-mails go to the acting manager, the host and the admins' addresses only."""
@@ -186,7 +192,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return hosts.alternative_host_names(vc_room)
 
     def offers_alternative_host(self, vc_room):
-        return alternative_hosts.offers_alternative_host(vc_room, session.user)
+        return alternative_hosts.offers_alternative_host(vc_room, request_user())
 
     def _merge_users(self, target, source, **kwargs):
         super()._merge_users(target, source, **kwargs)
@@ -206,7 +212,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def recordings_for(self, event_vc_room, user=None):
         """``(recording, access)`` the current user (or ``user``) may see; templates call this."""
-        return recordings.shown_recordings(user or session.user, event_vc_room)
+        return recordings.shown_recordings(user or request_user(), event_vc_room)
 
     def manager_recordings(self, vc_room):
         return recordings.room_recordings(vc_room)
@@ -227,17 +233,17 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return dict(VISIBILITY_CHOICES)[recording_visibility(event_vc_room, recording)]
 
     def render_info_box(self, vc_room, event_vc_room, event, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_info_box(vc_room, event_vc_room, event, **kwargs)
 
     def render_manage_event_info_box(self, vc_room, event_vc_room, event, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_manage_event_info_box(vc_room, event_vc_room, event, **kwargs)
 
     def render_buttons(self, vc_room, event_vc_room, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_buttons(vc_room, event_vc_room, **kwargs)
 
     def render_event_buttons(self, vc_room, event_vc_room, **kwargs):
-        kwargs.setdefault('access', join_link_access(session.user, event_vc_room))
+        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
         return super().render_event_buttons(vc_room, event_vc_room, **kwargs)

@@ -3,7 +3,8 @@
 Templates never decide on their own; they receive a :class:`JoinLinkAccess` and print only what it holds, so
 hidden data is absent from the response bytes rather than hidden by CSS or JavaScript. Nobody sees the link of a
 meeting linked to something they cannot access (the event, a contribution, a session block), whatever its
-visibility says.
+visibility says. What the decision asks Indico about the viewer (access, management, registration, identity) is
+the same for every meeting of a page, so it is asked once per request (``request_cache.py``).
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from indico.modules.vc.models.vc_rooms import VCRoomStatus
 from indico_vc_zoom.dialin import DialIn, dial_in_of
 from indico_vc_zoom.registration.config import is_registration_mode
 from indico_vc_zoom.registration.links import personal_join_url
+from indico_vc_zoom.request_cache import request_cached
 from indico_vc_zoom.settings import zoom_settings
 from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, VISIBILITY_CHOICES, VISIBILITY_MODES
 
@@ -71,16 +73,37 @@ def get_visibility(event_vc_room):
     return mode if mode in VISIBILITY_MODES else zoom_settings.get('default_visibility')
 
 
+def _can_access(user, obj):
+    return request_cached(('can_access', user, obj), lambda: obj.can_access(user))
+
+
+def _can_manage(user, event):
+    return request_cached(('can_manage', user, event), lambda: event.can_manage(user))
+
+
+def _can_manage_vc(user, plugin):
+    return request_cached(('can_manage_vc', user, plugin), lambda: plugin.can_manage_vc(user))
+
+
+def _is_registered(user, event):
+    return request_cached(('is_user_registered', user, event), lambda: event.is_user_registered(user))
+
+
+def _identifier(user):
+    # Indico 3.3 signs the identifier (an HMAC per call)
+    return request_cached(('identifier', user), lambda: user.identifier)
+
+
 def is_privileged(user, event_vc_room):
     """Event managers, the meeting's host and Zoom service managers see everything of what they can access."""
     if user is None:
         return False
     vc_room = event_vc_room.vc_room
-    if vc_room.data.get('host') == user.identifier:
+    if vc_room.data.get('host') == _identifier(user):
         return True
-    if event_vc_room.event.can_manage(user):
+    if _can_manage(user, event_vc_room.event):
         return True
-    return bool(vc_room.plugin and vc_room.plugin.can_manage_vc(user))
+    return bool(vc_room.plugin and _can_manage_vc(user, vc_room.plugin))
 
 
 def _mode_allows(mode, user, event):
@@ -89,7 +112,7 @@ def _mode_allows(mode, user, event):
     if mode == LOGGED_IN:
         return user is not None
     if mode == REGISTERED:
-        return user is not None and event.is_user_registered(user)
+        return user is not None and _is_registered(user, event)
     return False
 
 
@@ -107,10 +130,10 @@ def can_access_linked(user, event_vc_room):
     Both are asked: an explicitly protected contribution's ACL grants access regardless of its event's.
     """
     event = event_vc_room.event
-    if not event.can_access(user):
+    if not _can_access(user, event):
         return False
     link_object = event_vc_room.link_object
-    return link_object is event or link_object is None or link_object.can_access(user)
+    return link_object is event or link_object is None or _can_access(user, link_object)
 
 
 def join_link_access(user, event_vc_room):

@@ -66,9 +66,9 @@ def _kind_needs(kind):
                  f'{kind}:read:list_{kind}s:admin'))
 
 
-def _not_yet_used(settings):
-    # the Zoom client and the simulator know these calls; no feature of the plugin makes them yet
-    return False
+def _uses_meeting_runs(settings):
+    # attendance reports and recordings are fetched when Zoom's webhooks tell a meeting ended / was recorded
+    return bool(settings.get('webhook_token'))
 
 
 FEATURES = (
@@ -82,13 +82,13 @@ FEATURES = (
     Feature('registrants', 'Registrants',
             (Need('list registrants', 'meeting:read:admin', 'meeting:read:list_registrants:admin'),
              Need('register and approve people', 'meeting:write:admin')),
-            _not_yet_used),
+            lambda settings: bool(settings.get('allow_registration'))),
     Feature('reports', 'Participant reports',
             (Need('read who took part', 'meeting:read:admin', 'meeting:read:list_past_participants:admin'),),
-            _not_yet_used),
+            _uses_meeting_runs),
     Feature('recordings', 'Cloud recordings',
             (Need('read recording files', 'recording:read:admin', 'cloud_recording:read:list_recording_files:admin'),),
-            _not_yet_used),
+            _uses_meeting_runs),
 )
 KNOWN_SCOPES = frozenset(scope for feature in FEATURES for need in feature.needs for scope in need.accepted)
 

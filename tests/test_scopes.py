@@ -58,6 +58,7 @@ def test_classic_app_with_every_scope(zoom_plugin, zoom_sim, create_user, login)
 
 
 def test_missing_webinar_scopes_are_named(db, zoom_plugin, zoom_sim, zoom_host, create_user, create_event, login):
+    zoom_plugin.settings.set('webhook_token', '')  # no webhooks: attendance reports and recordings are not in use
     zoom_sim.configure(scopes=CLASSIC_MEETINGS)
     result = report(zoom_plugin)
     assert not result.ok
@@ -94,7 +95,7 @@ def test_missing_webinar_scopes_are_named(db, zoom_plugin, zoom_sim, zoom_host, 
 
 
 def test_granular_app_is_told_the_granular_scope(zoom_plugin, zoom_sim):
-    zoom_plugin.settings.set('allow_webinars', False)
+    zoom_plugin.settings.set_multi({'allow_webinars': False, 'webhook_token': ''})  # no meeting runs: see below
     zoom_sim.configure(scopes=[s for s in GRANULAR_MEETINGS if s != 'meeting:delete:meeting:admin'])
     result = report(zoom_plugin)
     meetings = feature(result, 'meetings')
@@ -116,7 +117,8 @@ def test_legacy_app_is_checked_with_harmless_calls(zoom_plugin, zoom_sim):
     creds = zoom_sim.credentials
     zoom_plugin.settings.set_multi({'account_id': '', 'client_id': '', 'client_secret': '',
                                     'api_key': creds['api_key'], 'api_secret': creds['api_secret'],
-                                    'assistant_id': 'assistant@example.test'})
+                                    'assistant_id': 'assistant@example.test',
+                                    'webhook_token': ''})  # no meeting runs: no report/recording probes
     result = scopes.configured_report()
     assert result.granted is None
     assert result.ok
@@ -143,7 +145,8 @@ def test_legacy_app_is_checked_with_harmless_calls(zoom_plugin, zoom_sim):
 
 def test_unknown_scopes_are_confirmed_by_a_call(zoom_plugin, zoom_sim):
     # a granular scope the plugin has no certain name for: the token does not say, a harmless call does
-    zoom_plugin.settings.set_multi({'allow_webinars': False, 'assistant_id': 'assistant@example.test'})
+    zoom_plugin.settings.set_multi({'allow_webinars': False, 'assistant_id': 'assistant@example.test',
+                                    'webhook_token': ''})  # no meeting runs: reports/recordings not in use
     zoom_sim.configure(scopes=[*CLASSIC_MEETINGS, 'user:write:assistant:admin', 'cloud_recording:read:recording:admin'])
     result = report(zoom_plugin)
     [status] = feature(result, 'assistants').needs
@@ -165,3 +168,15 @@ def test_not_configured(zoom_plugin, create_user, login):
     assert not result.ok
     assert 'no credentials' in result.error
     assert 'The scopes could not be checked' in settings_page(create_user, login)
+
+
+def test_meeting_runs_need_report_and_recording_scopes_once_webhooks_are_on(zoom_plugin, zoom_sim):
+    zoom_sim.configure(scopes=CLASSIC_MEETINGS)
+    result = report(zoom_plugin)  # zoom_plugin has a webhook token: reports and recordings are fetched after runs
+    assert feature(result, 'reports').in_use and feature(result, 'reports').ok  # meeting:read:admin covers it
+    assert feature(result, 'recordings').in_use
+    assert feature(result, 'recordings').missing == ['recording:read:admin']
+    assert 'recording:read:admin' in result.missing_in_use()
+    assert not feature(result, 'registrants').in_use
+    zoom_plugin.settings.set('allow_registration', True)
+    assert feature(report(zoom_plugin), 'registrants').in_use

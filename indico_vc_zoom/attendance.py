@@ -21,6 +21,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.models.zoom_attendance import ReportStatus, ZoomAttendanceReport, ZoomAttendee
+from indico_vc_zoom.request_cache import request_cached
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomPlanRequired, ZoomRateLimited, ZoomUnavailable
 
 
@@ -155,10 +156,17 @@ def attendees_from(participants, vc_room_id):
     return attendees
 
 
-def room_reports(vc_room):
-    """The room's attendance reports, newest first (managers only)."""
-    return (ZoomAttendanceReport.query.filter_by(vc_room_id=vc_room.id)
-            .order_by(ZoomAttendanceReport.end_dt.desc().nullslast(), ZoomAttendanceReport.id.desc()).all())
+def room_reports(vc_room, event):
+    """The room's attendance reports, newest first (managers only); those of all rooms of ``event`` in one query."""
+    def load():
+        rooms = db.session.query(VCRoomEventAssociation.vc_room_id).filter(VCRoomEventAssociation.event_id == event.id)
+        by_room = defaultdict(list)
+        for report in (ZoomAttendanceReport.query
+                       .filter(ZoomAttendanceReport.vc_room_id.in_(rooms.scalar_subquery()))
+                       .order_by(ZoomAttendanceReport.end_dt.desc().nullslast(), ZoomAttendanceReport.id.desc())):
+            by_room[report.vc_room_id].append(report)
+        return by_room
+    return request_cached(('zoom_attendance_reports', event.id), load).get(vc_room.id, [])
 
 
 def _format(dt, tz):

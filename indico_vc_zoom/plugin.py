@@ -214,11 +214,11 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         """``(recording, access)`` the current user (or ``user``) may see; templates call this."""
         return recordings.shown_recordings(user or request_user(), event_vc_room)
 
-    def manager_recordings(self, vc_room):
-        return recordings.room_recordings(vc_room)
+    def manager_recordings(self, vc_room, event):
+        return recordings.room_recordings(vc_room, event)
 
-    def attendance_reports(self, vc_room):
-        return attendance.room_reports(vc_room)
+    def attendance_reports(self, vc_room, event):
+        return attendance.room_reports(vc_room, event)
 
     def attendance_label(self, report, event):
         return attendance.label(report, event.tzinfo)

@@ -2,6 +2,7 @@
 published or hidden by the event's managers; who sees a published one is decided by ``protection.recording_access``.
 """
 
+from collections import defaultdict
 from datetime import datetime
 
 from flask import flash, redirect, request, session
@@ -19,6 +20,7 @@ from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.live_status import format_duration
 from indico_vc_zoom.models.zoom_recordings import ZoomRecording
 from indico_vc_zoom.protection import VISIBILITY_MODES, recording_access
+from indico_vc_zoom.request_cache import request_cached
 from indico_vc_zoom.webhooks.changes import log_entries
 
 
@@ -58,17 +60,28 @@ def apply_to_room(record, notification):
     return log_entries(record, LogKind.positive, summary, {'Files': files}), None
 
 
-def room_recordings(vc_room):
-    """All recordings of a room that were not removed, newest first (for the managers)."""
-    return (ZoomRecording.query.filter_by(vc_room_id=vc_room.id, removed=False)
-            .order_by(ZoomRecording.start_dt.desc().nullslast(), ZoomRecording.id.desc()).all())
+def _event_recordings(event):
+    """The recordings (not removed, newest first) of every room of ``event``, by room: one query per page."""
+    def load():
+        rooms = db.session.query(VCRoomEventAssociation.vc_room_id).filter(VCRoomEventAssociation.event_id == event.id)
+        by_room = defaultdict(list)
+        for recording in (ZoomRecording.query.filter(ZoomRecording.vc_room_id.in_(rooms.scalar_subquery()),
+                                                     ZoomRecording.removed.is_(False))
+                          .order_by(ZoomRecording.start_dt.desc().nullslast(), ZoomRecording.id.desc())):
+            by_room[recording.vc_room_id].append(recording)
+        return by_room
+    return request_cached(('zoom_recordings', event.id), load)
+
+
+def room_recordings(vc_room, event):
+    """All recordings of a room that were not removed, newest first (for the managers of ``event``)."""
+    return _event_recordings(event).get(vc_room.id, [])
 
 
 def shown_recordings(user, event_vc_room):
     """``(recording, access)`` of the recordings ``user`` may see on this association's surfaces."""
-    query = ZoomRecording.query.filter_by(vc_room_id=event_vc_room.vc_room_id, removed=False, published=True)
     pairs = ((r, recording_access(user, event_vc_room, r))
-             for r in query.order_by(ZoomRecording.start_dt.desc().nullslast(), ZoomRecording.id.desc()))
+             for r in _event_recordings(event_vc_room.event).get(event_vc_room.vc_room_id, []) if r.published)
     return [(r, access) for r, access in pairs if access.visible]
 
 

@@ -4,16 +4,15 @@ The meeting's alternative hosts are otherwise edited in the meeting dialog (``fo
 as ``settings.alternative_hosts`` through :func:`rooms.update`, in one PATCH.
 """
 
-from flask import flash, redirect, request, session
+from flask import flash, redirect, session
 from indico.core.db import db
-from indico.modules.events.management.controllers import RHManageEventBase
 from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
-from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation, VCRoomStatus
+from indico.modules.vc.models.vc_rooms import VCRoomStatus
 from indico.web.flask.util import url_for
 from sqlalchemy.orm.attributes import flag_modified
-from werkzeug.exceptions import Forbidden, NotFound
 
 from indico_vc_zoom import meetings, rooms
+from indico_vc_zoom.management import RHManageZoomLink
 
 
 def offers_alternative_host(vc_room, user):
@@ -42,20 +41,8 @@ def make_alternative_host(plugin, vc_room, event, user):
     return f'You are now an alternative host of the Zoom meeting "{vc_room.name}".', 'success'
 
 
-class RHMakeMeAlternativeHost(RHManageEventBase):
+class RHMakeMeAlternativeHost(RHManageZoomLink):
     """POST (with Indico's CSRF token): the current event manager becomes an alternative host of the meeting."""
-
-    def _process_args(self):
-        RHManageEventBase._process_args(self)
-        self.event_vc_room = VCRoomEventAssociation.get_or_404(request.view_args['event_vc_room_id'])
-        self.vc_room = self.event_vc_room.vc_room
-        if self.event_vc_room.event != self.event or self.vc_room.type != request.view_args['service']:
-            raise NotFound
-
-    def _check_access(self):
-        RHManageEventBase._check_access(self)
-        if not self.vc_room.plugin.can_manage_vc_rooms(session.user, self.event):
-            raise Forbidden
 
     def _process(self):
         message, category = make_alternative_host(self.vc_room.plugin, self.vc_room, self.event, session.user)

@@ -5,11 +5,10 @@
 from collections import defaultdict
 from datetime import datetime
 
-from flask import request, session
+from flask import request
 from indico.core.celery import celery
 from indico.core.db import db
 from indico.core.logger import Logger
-from indico.modules.events.management.controllers import RHManageEventBase
 from indico.modules.events.registration.models.registrations import Registration
 from indico.modules.users.util import get_user_by_email
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
@@ -17,9 +16,9 @@ from indico.util.date_time import now_utc
 from indico.util.spreadsheets import send_csv, send_xlsx
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
-from werkzeug.exceptions import Forbidden, NotFound
 
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.models.zoom_attendance import ReportStatus, ZoomAttendanceReport, ZoomAttendee
 from indico_vc_zoom.request_cache import request_cached
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomPlanRequired, ZoomRateLimited, ZoomUnavailable
@@ -187,22 +186,13 @@ def table_rows(report, tz):
             for a in report.attendees]
 
 
-class RHAttendanceExport(RHManageEventBase):
+class RHAttendanceExport(RHManageZoomLink):
     """GET: one attendance report as CSV or XLSX (Indico's export helpers); the event's VC managers only."""
 
     def _process_args(self):
-        RHManageEventBase._process_args(self)
-        self.event_vc_room = VCRoomEventAssociation.get_or_404(request.view_args['event_vc_room_id'])
-        self.vc_room = self.event_vc_room.vc_room
-        if self.event_vc_room.event != self.event or self.vc_room.type != request.view_args['service']:
-            raise NotFound
+        RHManageZoomLink._process_args(self)
         self.report = ZoomAttendanceReport.query.filter_by(id=request.view_args['report_id'],
                                                            vc_room_id=self.vc_room.id).first_or_404()
-
-    def _check_access(self):
-        RHManageEventBase._check_access(self)
-        if not self.vc_room.plugin.can_manage_vc_rooms(session.user, self.event):
-            raise Forbidden
 
     def _process(self):
         rows = table_rows(self.report, self.event.tzinfo)

@@ -5,19 +5,19 @@ published or hidden by the event's managers; who sees a published one is decided
 from collections import defaultdict
 from datetime import datetime
 
-from flask import flash, redirect, request, session
+from flask import flash, redirect, request
 from indico.core.db import db
-from indico.modules.events.management.controllers import RHManageEventBase
 from indico.modules.logs.models.entries import LogKind
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
 from indico.util.date_time import format_datetime, now_utc
 from indico.web.flask.util import url_for
 from sqlalchemy import and_
 from sqlalchemy.dialects.postgresql import insert
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+from werkzeug.exceptions import BadRequest
 
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.live_status import format_duration
+from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.models.zoom_recordings import ZoomRecording
 from indico_vc_zoom.protection import VISIBILITY_MODES, recording_access
 from indico_vc_zoom.request_cache import request_cached
@@ -95,22 +95,13 @@ def set_published(recording, event, published, visibility):
                 'Visible to': visibility or 'as the join link'})
 
 
-class RHRecordingPublication(RHManageEventBase):
+class RHRecordingPublication(RHManageZoomLink):
     """POST (Indico's CSRF token) ``published=1|0`` and ``visibility`` (empty: the join link's) of one recording."""
 
     def _process_args(self):
-        RHManageEventBase._process_args(self)
-        self.event_vc_room = VCRoomEventAssociation.get_or_404(request.view_args['event_vc_room_id'])
-        self.vc_room = self.event_vc_room.vc_room
-        if self.event_vc_room.event != self.event or self.vc_room.type != request.view_args['service']:
-            raise NotFound
+        RHManageZoomLink._process_args(self)
         self.recording = ZoomRecording.query.filter_by(id=request.view_args['recording_id'],
                                                        vc_room_id=self.vc_room.id, removed=False).first_or_404()
-
-    def _check_access(self):
-        RHManageEventBase._check_access(self)
-        if not self.vc_room.plugin.can_manage_vc_rooms(session.user, self.event):
-            raise Forbidden
 
     def _process(self):
         published = request.form.get('published')

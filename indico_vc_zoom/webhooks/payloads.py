@@ -164,9 +164,8 @@ def _dial_in_settings(settings):
     return found
 
 
-def parse_notification(body):
-    """A :class:`Notification` from a body whose ``event`` is one of :data:`EVENTS`."""
-    action, kind = EVENTS[body['event']]
+def _envelope(body):
+    """``(event_ts, payload.object, Zoom id)`` of any Zoom event body, checked."""
     ts = body.get('event_ts')
     if not is_int(ts) or not 0 <= ts <= MAX_ZOOM_ID:
         raise InvalidPayload('event_ts is missing')
@@ -176,7 +175,13 @@ def parse_notification(body):
     obj = payload['object']
     if 'id' not in obj:
         raise InvalidPayload('payload.object.id is missing')
-    zoom_id = _zoom_id(obj['id'])
+    return ts, obj, _zoom_id(obj['id'])
+
+
+def parse_notification(body):
+    """A :class:`Notification` from a body whose ``event`` is one of :data:`EVENTS`."""
+    action, kind = EVENTS[body['event']]
+    ts, obj, zoom_id = _envelope(body)
     fields = _object_fields(obj, kind) if action != 'deleted' else {}
     return Notification(body['event'], action, kind, ts, zoom_id, fields)
 
@@ -253,19 +258,11 @@ def _timestamp(obj, key):
 
 
 def _run_envelope(body):
-    ts = body.get('event_ts')
-    if not is_int(ts) or not 0 <= ts <= MAX_ZOOM_ID:
-        raise InvalidPayload('event_ts is missing')
-    payload = body.get('payload')
-    if not isinstance(payload, dict) or not isinstance(payload.get('object'), dict):
-        raise InvalidPayload('payload.object is missing')
-    obj = payload['object']
-    if 'id' not in obj:
-        raise InvalidPayload('payload.object.id is missing')
+    ts, obj, zoom_id = _envelope(body)
     uuid = obj.get('uuid')
     if not _is_text(uuid, 200) or not uuid:
         raise InvalidPayload('payload.object.uuid is missing')
-    return ts, obj, _zoom_id(obj['id']), uuid
+    return ts, obj, zoom_id, uuid
 
 
 def parse_run_notification(body):

@@ -8,6 +8,7 @@ is changed in Indico then.
 from flask import flash, session
 from indico.core.db import db
 from indico.core.errors import UserValueError
+from indico.core.logger import Logger
 from indico.modules.logs.models.entries import LogKind
 from indico.modules.vc.exceptions import VCRoomError, VCRoomNotFoundError
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation, VCRoomLinkType, VCRoomStatus
@@ -22,6 +23,7 @@ from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import AssistantNotAdded, NoZoomAccount, host_form_field, zoom_host
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
+from indico_vc_zoom.protection import strip_passcode
 from indico_vc_zoom.registration.config import REGISTRATION_KEYS
 from indico_vc_zoom.schedule import push_schedule
 from indico_vc_zoom.scopes import missing_scope_message
@@ -36,6 +38,7 @@ from indico_vc_zoom.zoom.errors import (
 )
 
 
+logger = Logger.get('vc_zoom')
 GONE_MESSAGE = 'This Zoom meeting no longer exists on Zoom; it has been marked as deleted.'
 
 
@@ -257,6 +260,8 @@ def update(plugin, vc_room, event):
     except ZoomError as exc:
         raise VCRoomError(describe_error(exc, 'update the meeting', scheduler), field=error_field(exc, vc_room))
     meetings.apply_pushed(vc_room, changes)
+    if 'password' in changes:
+        _read_back_join_url(vc_room, kind)
     data['alternative_hosts_applied'] = data.get('alternative_hosts') or []
     log_data = {'Changed': ', '.join(sorted(changes)) or '-'}
     if host_changed:
@@ -267,6 +272,23 @@ def update(plugin, vc_room, event):
         log_data['Alternative hosts'] = ', '.join(data.get('alternative_host_emails') or []) or '-'
     log_action(event, LogKind.change, f'Zoom {kind} "{{}}" updated', vc_room, data=log_data)
     notify_modified(plugin, vc_room, event, session.user, log_data)
+
+
+def _read_back_join_url(vc_room, kind):
+    """A new passcode gives the meeting a new join link (its ``pwd=`` is Zoom's encrypted passcode, which only Zoom
+    computes) and new phone passcodes: read them back (a GET, not counted in Zoom's daily create/update limit)."""
+    try:
+        with user_action():
+            meeting = meetings.api_for(kind)[2](vc_room.data['zoom_id'])
+    except ZoomError:
+        # never keep the old link's passcode: the link without it still works (Zoom asks for the passcode), and
+        # the periodic refresh (reconcile.py) stores the new one
+        logger.warning('Could not read back the join link of Zoom %s %s after its passcode changed', kind,
+                       vc_room.data.get('zoom_id'))
+        vc_room.data['join_url'] = strip_passcode(vc_room.data.get('join_url'))
+        flag_modified(vc_room, 'data')
+        return
+    meetings.store_zoom_meeting(vc_room, meeting, kind)
 
 
 def _defer(vc_room, event, changes, until):

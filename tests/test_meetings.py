@@ -264,14 +264,31 @@ def test_edit_pushes_one_patch_and_no_change_makes_no_call(db, manager_client, z
     resp = manager_client.post(edit_url(assoc), edit_data(assoc, name='Renamed sync', waiting_room='y',
                                                           password='87654321'))
     assert resp.json.get('success'), form_errors(resp)
-    [patch] = zoom_calls(zoom_sim)
+    # a new passcode means a new join link, which only Zoom computes: read back with a GET (no daily-limit cost)
+    patch, read_back = zoom_calls(zoom_sim)
     assert patch['method'] == 'PATCH'
     assert patch['body'] == {'topic': 'Renamed sync', 'password': '87654321', 'settings': {'waiting_room': True}}
+    assert read_back['method'] == 'GET'
     meeting = zoom_sim.meetings()[0]
+    assert assoc.vc_room.data['join_url'] == meeting['join_url']
     assert meeting['topic'] == 'Renamed sync'
     assert meeting['settings']['waiting_room'] is True
     assert any('updated' in e.summary for e in EventLogEntry.query.with_parent(event))
     assert any('updated' in m.as_string() for m in smtp.outbox)
+
+
+def test_passcode_change_never_keeps_the_old_link_passcode(db, manager_client, zoom_host, create_event, zoom_sim):
+    assoc = create_meeting(manager_client, future_event(create_event, 1, zoom_host))
+    old_url = assoc.vc_room.data['join_url']
+    assert 'pwd=' in old_url
+    zoom_sim.fault(f"/v2/meetings/{assoc.vc_room.data['zoom_id']}$", status=500, method='GET', times=10)
+    resp = manager_client.post(edit_url(assoc), edit_data(assoc, password='24681357'))
+    assert resp.json.get('success'), form_errors(resp)
+    assert zoom_sim.meetings()[0]['password'] == '24681357'
+    # the read-back failed: the link is kept without its (old) passcode, which would no longer work
+    assert assoc.vc_room.data['password'] == '24681357'
+    assert 'pwd=' not in assoc.vc_room.data['join_url']
+    assert assoc.vc_room.data['join_url'].split('?')[0] == old_url.split('?')[0]
 
 
 def test_edit_form_shows_current_zoom_state(db, manager_client, zoom_host, create_event, zoom_sim):

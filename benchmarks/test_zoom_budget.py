@@ -84,6 +84,8 @@ def test_action_budget(db, zoom_plugin, zoom_host, create_event, login, zoom_sim
         f'/event/{assocs[i].event_id}/manage/videoconference/zoom/{assocs[i].id}/'))
     _measure(zoom_sim, 'save edit without changes', lambda i: edit(i))
     _measure(zoom_sim, 'save edit (rename)', lambda i: edit(i, **{'vc-name': f'Renamed {i}'}))
+    _measure(zoom_sim, 'save edit (new passcode: the new join link read back)',
+             lambda i: edit(i, **{'vc-password': f'{24680000 + i}'}))
 
     def attach(i):
         resp = client.post(f'/event/{events[ROUNDS + i].id}/manage/videoconference/zoom/attach/', {

@@ -19,7 +19,7 @@ from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 from indico.util.date_time import now_utc
 from sqlalchemy.orm.attributes import flag_modified
 
-from indico_vc_zoom import meetings
+from indico_vc_zoom import hosts, meetings
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import zoom_host
@@ -124,14 +124,21 @@ def push_changes(vc_room, event):
         return {}
     payload = meetings.to_zoom_payload(changes, kind)
     found_host = None
+    scheduler = hosts.scheduler_of(vc_room)
     if host_changed:
-        host, found_host = zoom_host(get_client(), data['host'])
+        client = get_client()
+        host, found_host = zoom_host(client, data['host'])
         payload['schedule_for'] = found_host['email']
-    meetings.call_with_kind_fallback(vc_room, 3, payload)
+        # as an edit in the request does: the assistant re-added if someone removed it on Zoom meanwhile
+        hosts.send_with_privilege(client, found_host, scheduler,
+                                  lambda: meetings.call_with_kind_fallback(vc_room, 3, payload))
+    else:
+        meetings.call_with_kind_fallback(vc_room, 3, payload)
     meetings.apply_pushed(vc_room, changes)
     pushed = dict(changes)
     if found_host:
-        data.update(host_applied=data['host'], zoom_host_id=found_host['id'], host_email=found_host['email'])
+        data.update(host_applied=data['host'], zoom_scheduler=scheduler, zoom_host_id=found_host['id'],
+                    host_email=found_host['email'])
         pushed['host'] = host.full_name
     return pushed
 

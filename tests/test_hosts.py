@@ -2,6 +2,7 @@
 Zoom allows or refuses, alternative hosts (dialog and one click), user merges, and the assistant's call budget."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from indico.modules.logs.models.entries import EventLogEntry
@@ -17,8 +18,9 @@ from test_meetings import (
     zoom_calls,
 )
 
-from indico_vc_zoom import budget
+from indico_vc_zoom import budget, tasks
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.zoom.errors import next_utc_midnight
 
 
 ASSISTANT = 'assistant@example.test'
@@ -133,6 +135,28 @@ def test_host_change_in_assistant_mode(db, manager_client, assistant_mode, zoom_
     assert resp.json.get('success'), form_errors(resp)
     assert [c['method'] for c in zoom_calls(zoom_sim)] == ['PATCH']
     assert zoom_sim.meetings()[0]['host_email'] == zoom_host.email
+
+
+def test_queued_host_change_re_adds_a_removed_assistant(db, manager_client, assistant_mode, zoom_host, other_user,
+                                                       create_event, zoom_sim):
+    assoc = create_meeting(manager_client, future_event(create_event, 1, zoom_host))
+    zoom_sim.configure(daily_limit=0)  # the assistant's daily budget is used up: the host change waits
+    resp = manager_client.post(edit_url(assoc), edit_data(assoc, host_choice='someone_else',
+                                                          host_user=other_user.identifier))
+    assert resp.json.get('success'), form_errors(resp)
+    assert assoc.vc_room.data['zoom_sync']['reason'] == 'daily_limit'
+    assert zoom_sim.meetings()[0]['host_email'] == zoom_host.email
+    # meanwhile someone removes the assistant's privilege for the new host on Zoom
+    get_client().delete_assistant(sim_user_id(zoom_sim, other_user.email), ASSISTANT)
+    zoom_sim.configure(daily_limit=100)
+    zoom_sim.clear_requests()
+    assert tasks.apply_due_changes(now=next_utc_midnight() + timedelta(minutes=1)) == {'pushed': 1}
+    assert [(c['method'], c['status']) for c in zoom_calls(zoom_sim) if 'assistants' in c['path'] or
+            c['method'] == 'PATCH'] == [('PATCH', 400), ('POST', 201), ('PATCH', 204)]
+    [meeting] = zoom_sim.meetings()
+    assert meeting['host_email'] == other_user.email
+    assert assoc.vc_room.data['host_email'] == other_user.email
+    assert assoc.vc_room.data['zoom_scheduler'] == ASSISTANT
 
 
 def test_host_change_refused_in_own_account_mode(db, manager_client, zoom_host, other_user, create_event, zoom_sim,

@@ -29,6 +29,8 @@ class SyncPlan:
     replace: list = field(default_factory=list)
     approve: list = field(default_factory=list)
     cancel: list = field(default_factory=list)
+    #: filled by :func:`apply`: ``(registration_id, join_url)`` of each personal link Zoom gave
+    linked: list = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.add or self.replace or self.approve or self.cancel)
@@ -115,13 +117,14 @@ def apply(client, vc_room, changes, count=None):
         db.session.delete(row)
         db.session.flush()
         changes.add.append((registration_id, person))
-    _add(client, vc_room, kind, zoom_id, changes.add, calls)
+    _add(client, vc_room, kind, zoom_id, changes, calls)
     if calls.limited is not None:
         raise calls.limited
     return calls.made
 
 
-def _add(client, vc_room, kind, zoom_id, people, calls):
+def _add(client, vc_room, kind, zoom_id, changes, calls):
+    people = changes.add
     if not people:
         return
     batchable = len(people) > 1 and vc_room.data.get('zoom', {}).get('zoom_type') == BATCH_TYPES[kind]
@@ -133,12 +136,12 @@ def _add(client, vc_room, kind, zoom_id, people, calls):
                 continue
             by_email = {answer['email'].lower(): answer for answer in answers}
             for registration_id, person in chunk:
-                _store(vc_room, registration_id, person, by_email[person['email']])
+                changes.linked.append(_store(vc_room, registration_id, person, by_email[person['email']]))
         return
     for registration_id, person in people:
         answer, done = calls(client.add_registrant, zoom_id, person, kind, auto_approve=True)
         if done:
-            _store(vc_room, registration_id, person, answer)
+            changes.linked.append(_store(vc_room, registration_id, person, answer))
 
 
 def _store(vc_room, registration_id, person, answer):
@@ -150,3 +153,4 @@ def _store(vc_room, registration_id, person, answer):
     row.status = APPROVED
     db.session.add(row)
     db.session.flush()
+    return registration_id, row.join_url

@@ -9,6 +9,7 @@ from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.registration import sync
+from indico_vc_zoom.registration.personal_links import send_link_email
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomRateLimited, ZoomUnavailable, next_utc_midnight
 
 
@@ -31,7 +32,12 @@ def run_sync(vc_room, only=None):
                         cancelled=len(changes.cancel), calls=0)
     if not changes:
         return result
-    result['calls'] = sync.apply(get_client(), vc_room, changes)
+    try:
+        result['calls'] = sync.apply(get_client(), vc_room, changes)
+    finally:
+        # each registrant Zoom gave a (new) personal link hears of it, also when a later change failed
+        for registration_id, join_url in changes.linked:
+            send_link_email(vc_room, registration_id, join_url)
     summary = {'Registrants added': result['added'] + result['replaced'], 'Registrants cancelled':
                result['cancelled'], 'Registrants approved again': result['approved'], 'Zoom calls': result['calls']}
     for event in {a.event for a in vc_room.events if a.event is not None}:
@@ -58,7 +64,7 @@ def report_failure(vc_room, exc, retry=None):
     ``retry`` is :func:`retry_plan`'s answer for this failure (``None``: nothing is tried again by itself).
     """
     if isinstance(exc, ZoomRateLimited):
-        what = ('Zoom\'s daily limit of registrant requests is reached' if exc.daily
+        what = ("Zoom's daily limit of registrant requests is reached" if exc.daily
                 else 'Zoom answered "too many requests" (429)')
     elif isinstance(exc, ZoomUnavailable):
         what = f'Zoom is unavailable: {exc}'

@@ -298,5 +298,6 @@ def test_daily_limit_per_registrant(api, sim):
     assert api.post(base, json={'email': 'other@example.com', 'first_name': 'O'}).status_code == 201
     second = _registration_meeting(api)
     assert _add(api, second, 'busy@example.com')['registrant_id']
-    resp = api.request('PUT', f'{base}/status', json={'action': 'cancel', 'registrants': [{'email': 'busy@example.com'}]})
+    resp = api.request('PUT', f'{base}/status',
+                       json={'action': 'cancel', 'registrants': [{'email': 'busy@example.com'}]})
     assert resp.status_code == 429 and "Update registrant's status" in resp.json()['message']

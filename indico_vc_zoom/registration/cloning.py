@@ -45,13 +45,14 @@ def clone_with_new_meeting(old_assoc, link_object):
     except VCRoomError as exc:
         # rooms.create already took the room out of the session (and deleted a meeting Zoom made, if any)
         return _not_cloned(event, old_room, str(exc))
+    orphans.flush_or_delete_orphans()  # saved now: the request's end must not take it for an orphan
     return assoc
 
 
 def _not_cloned(event, old_room, reason):
     message = _('The Zoom meeting "{name}" requires registration and was not cloned: {reason}. Create a new '
                 'meeting in the cloned event.').format(name=old_room.name, reason=reason)
-    log_action(event, LogKind.warning, 'Zoom meeting "{}" not cloned', old_room, data={'Reason': reason})
+    log_action(event, LogKind.negative, 'Zoom meeting "{}" not cloned', old_room, data={'Reason': reason})
     if session:
         flash(message, 'warning')
     return

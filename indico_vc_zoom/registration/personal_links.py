@@ -92,6 +92,5 @@ def send_link_email(vc_room, registration_id, join_url):
     with event.force_event_locale(registration.user):
         tpl = get_template_module('vc_zoom:emails/registrant_link.html', registration=registration, event=event,
                                   vc_room=vc_room, join_url=join_url)
-        email = make_email(to_list={registration.email}, template=tpl, html=True,
-                           from_address=registration.registration_form.notification_sender_address)
+        email = make_email(to_list={registration.email}, template=tpl, html=True)  # sender: Indico's default
     send_email(email, event, 'Zoom', log_metadata={'registration_id': registration.id})

@@ -336,3 +336,35 @@ def test_clone_without_zoom_leaves_nothing_half_made(app, registration_room, cre
     assert VCRoomEventAssociation.query.filter_by(event_id=new_event.id).count() == 0
     assert VCRoom.query.count() == rooms_before
     assert any('not cloned' in s and 'Cannot create' in d.get('Reason', '') for s, d in log_lines(new_event))
+
+
+def test_rejection_and_changed_email(app, registration_room, zoom_sim, create_user, smtp):
+    """A manager rejecting cancels on Zoom; a changed e-mail (Indico's modify flow) replaces the registrant, whose
+    new personal link is e-mailed to the new address only."""
+    from indico.modules.events.registration.util import modify_registration
+    vc_room, event, regform, assoc = registration_room
+    regform.moderation_enabled = True  # awaiting approval: active, so a Zoom registrant (all registrations count)
+    rejected = register(app, regform, create_user(2601, first_name='R', email='rejected@example.test'))
+    assert rejected.state.name == 'pending' and ZoomRegistrant.query.get((vc_room.id, rejected.id))
+    regform.moderation_enabled = False
+    zoom_sim.clear_requests()
+    with app.test_request_context():
+        rejected.update_state(rejected=True)
+        db.session.commit()
+    assert [(c['method'], c['body']['action']) for c in registrant_calls(zoom_sim)] == [('PUT', 'cancel')]
+    assert ZoomRegistrant.query.get((vc_room.id, rejected.id)).status == CANCELLED
+
+    moving = register(app, regform, create_user(2602, first_name='M', last_name='Mover', email='old@example.test'))
+    old_link = ZoomRegistrant.query.get((vc_room.id, moving.id)).join_url
+    zoom_sim.clear_requests()
+    fields = {f.personal_data_type.name: f for f in regform.active_fields if f.personal_data_type}
+    with app.test_request_context():
+        modify_registration(moving, {fields['email'].html_field_name: 'new@example.test',
+                                     fields['first_name'].html_field_name: 'M',
+                                     fields['last_name'].html_field_name: 'Mover'}, notify_user=False)
+        db.session.commit()
+    assert [c['method'] for c in registrant_calls(zoom_sim)] == ['DELETE', 'POST']
+    row = ZoomRegistrant.query.get((vc_room.id, moving.id))
+    assert row.email == 'new@example.test' and row.join_url != old_link
+    [(to, body)] = [(to, body) for to, subject, body in sent_emails(event)[:1]]
+    assert to == ['new@example.test'] and in_html(row.join_url, body) and not in_html(old_link, body)

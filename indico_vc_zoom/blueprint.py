@@ -1,4 +1,4 @@
-"""The plugin's URL rules (Zoom's webhook, "make me alternative host") and the teardown deleting orphan meetings."""
+"""The plugin's URL rules (Zoom's webhook, the management buttons) and the teardown deleting orphan meetings."""
 
 from indico.core.plugins import IndicoPluginBlueprint
 
@@ -7,6 +7,7 @@ from indico_vc_zoom.attendance import RHAttendanceExport
 from indico_vc_zoom.controllers import RHZoomWebhook
 from indico_vc_zoom.orphans import delete_orphans
 from indico_vc_zoom.recordings import RHRecordingPublication
+from indico_vc_zoom.registration.sync_now import RHSyncRegistrantsNow
 
 
 blueprint = IndicoPluginBlueprint('vc_zoom', 'indico_vc_zoom')
@@ -22,6 +23,10 @@ blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):
 blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'
                        'recordings/<int:recording_id>', 'recording_publication', RHRecordingPublication,
                        methods=('POST',))
+
+# an event manager's "Sync now" of a meeting's Zoom registrants (management page; Indico's CSRF token)
+blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'
+                       'registrants/sync', 'sync_registrants', RHSyncRegistrantsNow, methods=('POST',))
 
 # an event manager downloads an attendance list (CSV or XLSX)
 blueprint.add_url_rule('/event/<int:event_id>/manage/videoconference/<any(zoom):service>/<int:event_vc_room_id>/'

@@ -10,6 +10,11 @@ Everything else in the package is written against what both lines share. The dif
 - **Detaching.** 3.3 has a ``detach_room`` hook and ``vc.vc_room_detached`` signal, 3.2 neither: the plugin follows
   detaching through the SQLAlchemy ``remove`` event of ``VCRoom.events``, which both lines fire, so it needs no
   per-line code (see ``rooms.detached``).
+- **The registration page.** 3.3 has a template hook in the registration summary
+  (``before-render-registration-info``, a table row, also on the managers' registration details); 3.2 has none
+  there, so the registrant's personal Zoom link goes into the event header's toolbar hook (``url-shortener``),
+  which every event page renders (the plugin shows it on the registration page only). See
+  ``registration/personal_links.py``.
 """
 
 from indico import __version__ as indico_version
@@ -36,3 +41,6 @@ BUTTON_CLASSES = {
     # 3.3's icon buttons carry an <i> icon; 3.2's i-button draws it from its class
     'copy_icon': '<i class="linkify icon"></i>' if INDICO_33 else '',
 }
+
+#: the template hook that shows a registrant their personal Zoom link on the registration page
+REGISTRATION_SUMMARY_HOOK = 'before-render-registration-info' if INDICO_33 else 'url-shortener'

@@ -32,6 +32,7 @@ from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
 from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import full_access, get_visibility, join_link_access, recording_visibility
+from indico_vc_zoom.registration import cloning
 from indico_vc_zoom.registration import hooks as registration
 from indico_vc_zoom.registration.commands import sync_registrants_command
 from indico_vc_zoom.request_cache import request_user
@@ -148,8 +149,11 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         rooms.refresh(vc_room)
 
     def clone_room(self, old_event_vc_room, link_object):
-        if registration.clone_refused(old_event_vc_room):
-            return None  # Indico then does not clone it (a meeting with registration serves one event)
+        if registration.clone_needs_new_meeting(old_event_vc_room):
+            # a meeting with registration serves one event: the clone gets a new one (Indico is given nothing,
+            # as it would link what it gets to the old meeting)
+            cloning.clone_with_new_meeting(old_event_vc_room, link_object)
+            return None
         clone = super().clone_room(old_event_vc_room, link_object)
         clone.data = dict(old_event_vc_room.data or {})
         schedule.make_recurring(old_event_vc_room.vc_room)
@@ -193,6 +197,12 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def offers_alternative_host(self, vc_room):
         return alternative_hosts.offers_alternative_host(vc_room, request_user())
+
+    def offers_registrant_sync(self, vc_room):
+        return registration.offers_sync(vc_room)
+
+    def registrant_counts(self, vc_room):
+        return registration.registrant_counts(vc_room) if registration.offers_sync(vc_room) else None
 
     def _merge_users(self, target, source, **kwargs):
         super()._merge_users(target, source, **kwargs)

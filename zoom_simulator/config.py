@@ -27,6 +27,8 @@ DEFAULTS = {
     'spec': None,  # OpenAPI spec path: enables strict mode
     'scopes': None,  # scopes granted to issued tokens; None = every classic admin scope (scopes.ADMIN_SCOPES)
     'registrant_limit': 4999,  # registrants per meeting/webinar (Zoom's documented meeting maximum)
+    # add-registrant and registrant-status requests per registrant (e-mail) and meeting per UTC day; None = off
+    'registrant_daily_limit': 3,
     'scheduling_privilege': True,  # False: schedule_for needs no assistant (Zoom's 400/3000 check off)
     'paid_account': True,  # False: past participant reports answer Zoom's paid-plan error (400/200)
 }
@@ -61,6 +63,9 @@ def check_values(config):
                                          or not isinstance(config['registrant_limit'], int)
                                          or config['registrant_limit'] < 0):
         raise ValueError('registrant_limit must be a non-negative integer')
+    limit = config.get('registrant_daily_limit')
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError('registrant_daily_limit must be a positive integer or null')
     for key in ('paid_account', 'scheduling_privilege'):
         if key in config and not isinstance(config[key], bool):
             raise ValueError(f'{key} must be true or false')

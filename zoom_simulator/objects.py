@@ -200,8 +200,12 @@ def set_password(obj, pwd, base_url, kind):
 
 
 def set_registration_url(obj, base_url, kind):
-    """Meetings with registration (approval_type 0 or 1) carry the registration page's URL; others none."""
-    if obj['settings'].get('approval_type') in (0, 1):
+    """Meetings with registration (approval_type 0 or 1) carry the registration page's URL; others none.
+
+    Recurring meetings and webinars with no fixed time (types 3, 6) take no registrations whatever their
+    approval_type (Zoom's registrant calls answer them "Registration has not been enabled", see registrants.py).
+    """
+    if obj['settings'].get('approval_type') in (0, 1) and obj['type'] not in (3, 6):
         token = ids.registration_token(obj['uuid'])
         obj['registration_url'] = (f'{base_url}/meeting/register/{token}' if kind == MEETING
                                    else f'{base_url}/webinar/register/WN_{token}')

@@ -1,4 +1,5 @@
-"""Zoom's rate limits: the daily meeting create/update limit per user, and an optional per-second limit."""
+"""Zoom's rate limits: the daily meeting create/update limit per user, the daily requests per registrant, and an
+optional per-second limit."""
 
 import time
 
@@ -42,3 +43,29 @@ def check_daily(state, user_id):
         'X-RateLimit-Type': 'Daily-limit', 'X-RateLimit-Limit': str(limit), 'X-RateLimit-Remaining': '0',
         'Retry-After': ids.iso(ids.next_utc_midnight(now)),
     })
+
+
+#: Zoom's wording per operation of its documented 429 (registrants POST and PUT .../status)
+REGISTRANT_OPERATIONS = {('add', 'meeting'): 'Add meeting registrant', ('add', 'webinar'): 'Add a webinar registrant',
+                         ('status', 'meeting'): "Update registrant's status",
+                         ('status', 'webinar'): "Update registrant's status"}
+
+
+def check_registrant_daily(state, meeting_id, email, op, kind):
+    """Count one add/status request for this registrant of this meeting today (UTC); Zoom's documented 429 beyond
+    ``registrant_daily_limit``: 'You have exceeded the daily rate limit of "{0}" for ... API requests for the
+    registrant "{1}". You can resume these API requests at GMT 00:00:00.' Call with the state's lock held."""
+    limit = state.config.get('registrant_daily_limit')
+    if limit is None:
+        return
+    now = ids.now()
+    key = ('registrant', str(meeting_id), email.lower(), now.date().isoformat())
+    used = state.daily_counts.get(key, 0)
+    if used < limit:
+        state.daily_counts[key] = used + 1
+        return
+    operation = REGISTRANT_OPERATIONS[(op, kind)]
+    raise ApiError(429, 429, f'You have exceeded the daily rate limit of "{limit}" for {operation} API requests for '
+                             f'the registrant "{email}". You can resume these API requests at GMT 00:00:00.',
+                   headers={'X-RateLimit-Type': 'Daily-limit', 'X-RateLimit-Limit': str(limit),
+                            'X-RateLimit-Remaining': '0', 'Retry-After': ids.iso(ids.next_utc_midnight(now))})

@@ -5,6 +5,7 @@ import copy
 from . import ids
 from .objects import MEETING, WEBINAR, parse_body
 from .pages import paginate
+from .ratelimit import check_registrant_daily
 from .responses import ApiError, Response, validation_error
 from .scopes import need
 
@@ -125,6 +126,7 @@ def add_registrant(app, req, kind):
         body = parse_body(req)
         _check_fields(body)
         _check_answers(extra, body)
+        check_registrant_daily(state, obj['id'], body['email'], 'add', kind)
         approved = obj['settings']['approval_type'] == 0 or (kind == MEETING and body.get('auto_approve') is True)
         registrant = _register(app, kind, obj, extra, body, approved)
         reply = {'id': obj['id'] if kind == MEETING else str(obj['id']), 'join_url': registrant['join_url'],
@@ -212,6 +214,8 @@ def update_status(app, req, kind):
             if found is None:
                 raise _unknown_registrant(ref.get('id') or ref.get('email'))
             targets.append(found)
+        for registrant in targets:
+            check_registrant_daily(state, obj['id'], registrant['email'], 'status', kind)
         if action == 'approve' and kind == WEBINAR:
             newly = sum(1 for r in targets if r['status'] == 'denied')
             if _counted(extra) + newly > _capacity(app, kind, obj):

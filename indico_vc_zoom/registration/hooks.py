@@ -10,6 +10,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from indico_vc_zoom.models.zoom_registrants import ZoomRegistrant
+from indico_vc_zoom.registration import personal_links
 from indico_vc_zoom.registration.config import is_registration_mode
 from indico_vc_zoom.registration.tasks import sync_registrants
 
@@ -25,6 +26,7 @@ def connect(plugin):
     for name in SIGNALS:
         plugin.connect(getattr(signals.event, name), _registration_changed)
     plugin.connect(signals.core.after_commit, lambda sender, **kw: flush_pending())
+    personal_links.connect(plugin)
 
 
 def _registration_changed(registration, **kwargs):
@@ -73,6 +75,19 @@ def room_saved(vc_room):
         queue_sync(vc_room.id)
 
 
+def offers_sync(vc_room):
+    """The management page's "Sync registrants now" button: meetings in registration mode that exist on Zoom."""
+    return (vc_room.status != VCRoomStatus.deleted and bool(vc_room.data.get('zoom_id'))
+            and is_registration_mode(vc_room))
+
+
+def registrant_counts(vc_room):
+    """``{'approved': n, 'cancelled': m}`` of the meeting's Zoom registrants (the managers' details box)."""
+    rows = (db.session.query(ZoomRegistrant.status, db.func.count()).filter(ZoomRegistrant.vc_room_id == vc_room.id)
+            .group_by(ZoomRegistrant.status))
+    return dict(rows)
+
+
 def check_attach(vc_room, event):
     """Zoom takes registrations only for a meeting with one fixed time, which a shared meeting has not: refuse."""
     if is_registration_mode(vc_room) and any(a.event is not None and a.event != event for a in vc_room.events):
@@ -81,6 +96,6 @@ def check_attach(vc_room, event):
                                "off the meeting's Zoom registration first."))
 
 
-def clone_refused(old_event_vc_room):
-    """Cloning would share the meeting with the new event (see :func:`check_attach`): it is not cloned then."""
+def clone_needs_new_meeting(old_event_vc_room):
+    """Cloning would share the meeting with the new event (see :func:`check_attach`): the clone gets its own."""
     return is_registration_mode(old_event_vc_room.vc_room)

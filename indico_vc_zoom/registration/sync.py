@@ -6,7 +6,6 @@ registrant (Zoom has no call to edit one). What Zoom was told is stored in ``plu
 plan is a comparison with that table and costs no Zoom call.
 """
 
-from contextlib import suppress
 from dataclasses import dataclass, field
 
 from indico.core.db import db
@@ -14,7 +13,8 @@ from indico.core.db import db
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.models.zoom_registrants import APPROVED, CANCELLED, ZoomRegistrant
 from indico_vc_zoom.registration.config import counted_registrations, is_registration_mode
-from indico_vc_zoom.zoom.errors import ZoomRegistrantNotFound
+from indico_vc_zoom.zoom.client import BATCH_SIZE
+from indico_vc_zoom.zoom.errors import ZoomRateLimited, ZoomRegistrantNotFound
 
 
 #: Zoom's batch call takes scheduled meetings (type 2) and webinars (type 5) only
@@ -29,6 +29,8 @@ class SyncPlan:
     replace: list = field(default_factory=list)
     approve: list = field(default_factory=list)
     cancel: list = field(default_factory=list)
+    #: filled by :func:`apply`: ``(registration_id, join_url)`` of each personal link Zoom gave
+    linked: list = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.add or self.replace or self.approve or self.cancel)
@@ -66,65 +68,80 @@ def plan(vc_room, only=None):
     return result
 
 
+class _Calls:
+    """Counts the Zoom calls of one sync; a registrant's daily limit (429) skips that change, the others go on."""
+
+    def __init__(self, count):
+        self.count = count or (lambda n=1: None)
+        self.made = 0
+        self.limited = None  # the first daily-limit refusal, raised once everything else was tried
+
+    def __call__(self, func, *args, **kwargs):
+        self.count(1)
+        self.made += 1
+        try:
+            return func(*args, **kwargs), True
+        except ZoomRateLimited as exc:
+            if not exc.daily:
+                raise
+            self.limited = self.limited or exc
+            return None, False
+
+
 def apply(client, vc_room, changes, count=None):
     """Make ``changes`` on Zoom and store each as soon as Zoom accepted it (a failure keeps what was done).
 
-    ``count(n)`` is called before each Zoom call; returns the number of calls made.
+    ``count(n)`` is called before each Zoom call; returns the number of calls made. A change Zoom refuses for a
+    daily limit (Zoom allows a few requests per registrant and day) is left for the next sync and the others are
+    made; the refusal is raised at the end, so the task tries again after Zoom's reset.
     """
-    count = count or (lambda n=1: None)
+    calls = _Calls(count)
     kind = vc_room.data.get('meeting_type', MEETING)
     zoom_id = vc_room.data['zoom_id']
-    calls = 0
-    if changes.cancel:
-        count(1)
-        calls += 1
-        client.update_registrant_status(zoom_id, 'cancel', [row.zoom_registrant_id for row in changes.cancel], kind)
-        for row in changes.cancel:
-            row.status = CANCELLED
-        db.session.flush()
-    if changes.approve:
-        count(1)
-        calls += 1
-        client.update_registrant_status(zoom_id, 'approve', [row.zoom_registrant_id for row in changes.approve],
-                                        kind)
-        for row in changes.approve:
-            row.status = APPROVED
-        db.session.flush()
+    for rows, action, status in ((changes.cancel, 'cancel', CANCELLED), (changes.approve, 'approve', APPROVED)):
+        if rows:
+            _, done = calls(client.update_registrant_status, zoom_id, action,
+                            [row.zoom_registrant_id for row in rows], kind)
+            if done:
+                for row in rows:
+                    row.status = status
+                db.session.flush()
     for registration_id, person in changes.replace:
         row = ZoomRegistrant.query.get((vc_room.id, registration_id))
-        count(1)
-        calls += 1
-        with suppress(ZoomRegistrantNotFound):  # already gone on Zoom: what we wanted
-            client.delete_registrant(zoom_id, row.zoom_registrant_id, kind)
+        try:
+            _, done = calls(client.delete_registrant, zoom_id, row.zoom_registrant_id, kind)
+        except ZoomRegistrantNotFound:
+            done = True  # already gone on Zoom: what we wanted
+        if not done:
+            continue
         db.session.delete(row)
         db.session.flush()
         changes.add.append((registration_id, person))
-    calls += _add(client, vc_room, kind, zoom_id, changes.add, count)
-    return calls
+    _add(client, vc_room, kind, zoom_id, changes, calls)
+    if calls.limited is not None:
+        raise calls.limited
+    return calls.made
 
 
-def _add(client, vc_room, kind, zoom_id, people, count):
+def _add(client, vc_room, kind, zoom_id, changes, calls):
+    people = changes.add
     if not people:
-        return 0
-    calls = 0
+        return
     batchable = len(people) > 1 and vc_room.data.get('zoom', {}).get('zoom_type') == BATCH_TYPES[kind]
     if batchable:
-        by_email = {}
-        for start in range(0, len(people), 30):
-            chunk = people[start:start + 30]
-            count(1)
-            calls += 1
-            for answer in client.add_registrants(zoom_id, [p for _, p in chunk], kind, auto_approve=True):
-                by_email[answer['email'].lower()] = answer
+        for start in range(0, len(people), BATCH_SIZE):
+            chunk = people[start:start + BATCH_SIZE]
+            answers, done = calls(client.add_registrants, zoom_id, [p for _, p in chunk], kind, auto_approve=True)
+            if not done:
+                continue
+            by_email = {answer['email'].lower(): answer for answer in answers}
             for registration_id, person in chunk:
-                _store(vc_room, registration_id, person, by_email[person['email']])
-        return calls
+                changes.linked.append(_store(vc_room, registration_id, person, by_email[person['email']]))
+        return
     for registration_id, person in people:
-        count(1)
-        calls += 1
-        answer = client.add_registrant(zoom_id, person, kind, auto_approve=True)
-        _store(vc_room, registration_id, person, answer)
-    return calls
+        answer, done = calls(client.add_registrant, zoom_id, person, kind, auto_approve=True)
+        if done:
+            changes.linked.append(_store(vc_room, registration_id, person, answer))
 
 
 def _store(vc_room, registration_id, person, answer):
@@ -136,3 +153,4 @@ def _store(vc_room, registration_id, person, answer):
     row.status = APPROVED
     db.session.add(row)
     db.session.flush()
+    return registration_id, row.join_url

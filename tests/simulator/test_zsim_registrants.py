@@ -253,3 +253,51 @@ def test_registrant_calls_pass_strict_mode(zoom_sim, make_api, get_token, spec_p
         assert resp.status_code < 300, resp.text
     bad = api.post(f'{base}/registrants', json={'email': 'r@example.com', 'first_name': 'R', 'shoe': 1})
     assert (bad.status_code, bad.json()['message']) == (400, 'Validation Failed.')
+
+
+def test_no_registration_for_meetings_without_fixed_time(api, sim):
+    """Types 3 and 6 (recurring, no fixed time): Zoom's registrant calls answer as for a meeting without
+    registration — add 404 (code 404) 'Registration has not been enabled for this meeting: {id}', list/status
+    300 'This meeting has not set registration as required: {id}' (the subset's documented answers), batch 303
+    'This API can only be used for scheduled meeting(meeting type: 2)' — and the meeting has no registration_url,
+    whatever approval_type says."""
+    meeting = api.create(type=3, settings={'approval_type': 0})
+    assert 'registration_url' not in meeting
+    base = f'/meetings/{meeting["id"]}'
+    resp = api.post(f'{base}/registrants', json={'email': 'r@example.com', 'first_name': 'R'})
+    assert (resp.status_code, resp.json()['code']) == (404, 404)
+    assert resp.json()['message'] == f'Registration has not been enabled for this meeting: {meeting["id"]}.'
+    resp = api.get(f'{base}/registrants')
+    assert (resp.status_code, resp.json()['code']) == (400, 300)
+    # a scheduled meeting moved to "no fixed time" loses its registration too
+    scheduled = _registration_meeting(api)
+    assert 'registration_url' in scheduled
+    assert api.patch(f'/meetings/{scheduled["id"]}', json={'type': 3}).status_code == 204
+    assert 'registration_url' not in api.get(f'/meetings/{scheduled["id"]}').json()
+    resp = api.post(f'/meetings/{scheduled["id"]}/registrants', json={'email': 'r@example.com', 'first_name': 'R'})
+    assert (resp.status_code, resp.json()['code']) == (404, 404)
+
+
+def test_daily_limit_per_registrant(api, sim):
+    """Documented 429 of POST .../registrants and PUT .../registrants/status: 'You have exceeded the daily rate
+    limit of "{0}" for Add meeting registrant API requests for the registrant "{1}". You can resume these API
+    requests at GMT 00:00:00.' Counted per registrant and meeting; Retry-After names the next UTC midnight."""
+    sim.configure(registrant_daily_limit=2)
+    meeting = _registration_meeting(api)
+    base = f'/meetings/{meeting["id"]}/registrants'
+    for _ in range(2):
+        assert api.post(base, json={'email': 'busy@example.com', 'first_name': 'B'}).status_code == 201
+    resp = api.post(base, json={'email': 'BUSY@example.com', 'first_name': 'B'})
+    assert resp.status_code == 429
+    assert resp.json() == {'code': 429, 'message': 'You have exceeded the daily rate limit of "2" for Add meeting '
+                                                   'registrant API requests for the registrant "BUSY@example.com". '
+                                                   'You can resume these API requests at GMT 00:00:00.'}
+    assert resp.headers['Retry-After'].endswith('T00:00:00Z')
+    assert resp.headers['X-RateLimit-Type'] == 'Daily-limit'
+    # another registrant of the same meeting, and the same person on another meeting, are not limited
+    assert api.post(base, json={'email': 'other@example.com', 'first_name': 'O'}).status_code == 201
+    second = _registration_meeting(api)
+    assert _add(api, second, 'busy@example.com')['registrant_id']
+    resp = api.request('PUT', f'{base}/status',
+                       json={'action': 'cancel', 'registrants': [{'email': 'busy@example.com'}]})
+    assert resp.status_code == 429 and "Update registrant's status" in resp.json()['message']

@@ -17,6 +17,7 @@ from indico.util.spreadsheets import send_csv, send_xlsx
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
+from indico_vc_zoom.compat import is_eager_run
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.models.zoom_attendance import ReportStatus, ZoomAttendanceReport, ZoomAttendee
@@ -60,19 +61,19 @@ def queue_report(report_id):
 
 
 @celery.task(name='vc_zoom.fetch_attendance', plugin='vc_zoom', request_context=True, bind=True,
-             ignore_result=True, max_retries=len(RETRY_DELAYS))
-def fetch_attendance(self, report_id):
+             ignore_result=True)
+def fetch_attendance(self, report_id, attempt=0):
     """Fetch and store the participant report of one ended meeting instance (if still pending)."""
     try:
         return fetch(report_id)
     except (ZoomUnavailable, ZoomRateLimited) as exc:
-        # an eager run (tests) cannot wait; Indico 3.2's Celery does not mark it in the request
-        eager = self.request.is_eager or self.app.conf.task_always_eager
-        if eager or self.request.retries >= self.max_retries or getattr(exc, 'daily', False):
+        if is_eager_run(self) or attempt >= len(RETRY_DELAYS) or getattr(exc, 'daily', False):
             _finish(report_id, ReportStatus.failed, str(exc))
             return 'failed'
         logger.info('Fetching Zoom attendance report %s later: %s', report_id, exc)
-        raise self.retry(countdown=RETRY_DELAYS[self.request.retries])
+        # sent again rather than Task.retry(), which re-raises instead of retrying under Indico 3.2 (see tasks.py)
+        fetch_attendance.apply_async((report_id,), {'attempt': attempt + 1}, countdown=RETRY_DELAYS[attempt])
+        return 'retrying'
 
 
 def fetch(report_id):

@@ -10,6 +10,8 @@ Everything else in the package is written against what both lines share. The dif
 - **Detaching.** 3.3 has a ``detach_room`` hook and ``vc.vc_room_detached`` signal, 3.2 neither: the plugin follows
   detaching through the SQLAlchemy ``remove`` event of ``VCRoom.events``, which both lines fire, so it needs no
   per-line code (see ``rooms.detached``).
+- **Eager Celery tasks.** Indico runs tasks eagerly in its tests (``task_always_eager``); Celery 5.6 (Indico 3.3)
+  marks such a run in ``task.request.is_eager``, the Celery of Indico 3.2 does not. :func:`is_eager_run` asks both.
 """
 
 from indico import __version__ as indico_version
@@ -36,3 +38,8 @@ BUTTON_CLASSES = {
     # 3.3's icon buttons carry an <i> icon; 3.2's i-button draws it from its class
     'copy_icon': '<i class="linkify icon"></i>' if INDICO_33 else '',
 }
+
+
+def is_eager_run(task):
+    """Whether a bound task runs eagerly (in the caller's process, as in tests): it cannot wait for a retry."""
+    return bool(task.request.is_eager or task.app.conf.task_always_eager)

@@ -18,7 +18,6 @@ from indico.modules.logs.models.entries import LogKind
 from indico.util.date_time import now_utc
 from indico.util.i18n import _
 from indico.web.forms.fields import IndicoRadioField
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import contains_eager
 from wtforms.validators import DataRequired, ValidationError
@@ -84,7 +83,7 @@ def _email_matches(record, notification):
         return []
     found = (Registration.query
              .filter(Registration.event_id.in_(record.event_ids), Registration.is_active,
-                     func.lower(Registration.email) == notification.email.lower())
+                     Registration.email == notification.email.lower())  # Indico keeps them lower-case
              .order_by(Registration.id)
              .all())
     first_per_event = {}

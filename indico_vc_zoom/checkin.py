@@ -43,13 +43,17 @@ CHECKIN_STATES = (RegistrationState.complete, RegistrationState.unpaid)
 _checkins = ZoomCheckin.__table__
 
 
-class CheckinOptionsMixin:
-    """Mixed into the create/edit form (after the registration options, whose ``registration`` field it reads)."""
+def checkin_field():
+    """The dialog's field; made where the form class is defined, so it comes after the fields defined before it."""
+    return IndicoRadioField(_('Check registrants in when they join'), [DataRequired()], choices=CHECKIN_CHOICES,
+                            default=OFF,
+                            description=_("When someone joins the Zoom meeting, their registration is checked in "
+                                          "(once). By Zoom registrant needs this meeting's Zoom registration."))
 
-    checkin = IndicoRadioField(_('Check registrants in when they join'), [DataRequired()], choices=CHECKIN_CHOICES,
-                               default=OFF,
-                               description=_("When someone joins the Zoom meeting, their registration is checked "
-                                             "in (once). By Zoom registrant needs this meeting's Zoom registration."))
+
+class CheckinOptionsMixin:
+    """Mixed into the create/edit form, which has a ``checkin`` field (:func:`checkin_field`) and may have the
+    registration options (whose ``registration`` field it reads)."""
 
     def validate_checkin(self, field):
         if field.data not in CHECKIN_MODES:

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from indico_vc_zoom import meetings
 from indico_vc_zoom.checkin import OFF as CHECKIN_OFF
-from indico_vc_zoom.checkin import CheckinOptionsMixin
+from indico_vc_zoom.checkin import CheckinOptionsMixin, checkin_field
 from indico_vc_zoom.connection import make_client_from_settings
 from indico_vc_zoom.identities import provider_choices
 from indico_vc_zoom.kinds import MEETING
@@ -232,6 +232,7 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, RegistrationOptionsMi
     alternative_hosts = PrincipalListField(_('Alternative hosts'),
                                            description=_('They can start and run the meeting in Zoom like the host. '
                                                          'Each needs a licensed user in your Zoom account.'))
+    checkin = checkin_field()  # after the registration options it depends on (checkin.py)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

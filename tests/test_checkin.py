@@ -189,3 +189,47 @@ def test_join_by_personal_link_checks_the_registrant_in(registration_room, app, 
     assert ada_reg.checked_in and not bob_reg.checked_in
     [row] = ZoomCheckin.query.all()
     assert (row.registration_id, row.matched_by) == (ada_reg.id, 'registrant')
+
+
+def test_fuzzed_participant_webhooks_never_fail(email_room, test_client):
+    """Zoom-signed ``participant_joined`` bodies with odd participants: 200 or 400, never a 5xx, nobody checked in
+    but the one registration whose address came."""
+    import itertools
+    import json
+    import time
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.conftest import WEBHOOK_TOKEN
+    from tests.test_webhooks_fuzz import json_values, mostly, nasty_text
+    from zoom_simulator import sign
+
+    room, event = email_room
+    rita = registration(event, regform_of(event), 'rita@example.com')
+    clock = itertools.count(int(time.time() * 1000))
+    texts = st.text(max_size=30) | nasty_text | st.sampled_from(['rita@example.com', 'RITA@example.com', ''])
+    participants = st.fixed_dictionaries({}, optional={
+        'email': mostly(texts), 'user_name': mostly(texts), 'registrant_id': mostly(texts),
+        'join_time': mostly(st.sampled_from(['2026-03-02T09:03:00Z', '2026-03-02T09:03:00', 'now', '']) | st.none()),
+        'id': json_values, 'participant_uuid': json_values})
+    replies = []
+
+    @settings(max_examples=300, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(participant=mostly(participants, json_values), uuid=mostly(st.text(min_size=1, max_size=20)))
+    def check(participant, uuid):
+        body = {'event': 'meeting.participant_joined', 'event_ts': next(clock),
+                'payload': {'account_id': 'acc', 'object': {'id': room.data['zoom_id'], 'uuid': uuid,
+                                                            'participant': participant}}}
+        raw = json.dumps(body).encode()
+        ts = str(int(time.time()))
+        resp = test_client.post('/api/plugin/zoom/webhook', data=raw, content_type='application/json',
+                                headers={'x-zm-request-timestamp': ts, 'x-zm-signature': sign(WEBHOOK_TOKEN, ts, raw)})
+        assert resp.status_code in (200, 400), (resp.status_code, resp.data)
+        replies.append((resp.status_code, resp.json.get('status')))
+
+    check()
+    assert {status for status, _ in replies} == {200, 400}
+    assert sum(reply == 'applied' for _, reply in replies) <= 1
+    assert [r.registration_id for r in ZoomCheckin.query] in ([], [rita.id])

@@ -8,6 +8,7 @@ import json
 import random
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 
 from indico.core.db import db
@@ -100,15 +101,29 @@ def test_webhook_cost(db, zoom_plugin, dummy_user, create_event, test_client, sm
             return {'event': 'meeting.updated', 'event_ts': base_ts, 'payload': {
                 'account_id': 'x', 'object': {'id': FIRST_ZOOM_ID - 1 - i, 'topic': 'Nobody'}}}
 
+        def joined(i, size=size, offset=offset, zoom_id=None):
+            return {'event': 'meeting.participant_joined', 'event_ts': base_ts + offset + i, 'payload': {
+                'account_id': 'x', 'object': {'id': zoom_id or FIRST_ZOOM_ID + rng.randrange(size), 'uuid': 'u==',
+                                              'participant': {'user_name': f'Guest {i}',
+                                                              'email': f'guest{i}@example.org',
+                                                              'registrant_id': '', 'join_time': None}}}}
+
         _measure(test_client, size, 'update of a known meeting (topic)', update, 'applied')
         _measure(test_client, size, 'unknown meeting', unknown, 'ignored')
+        _measure(test_client, size, 'participant joined, check-in off', joined, 'ignored')
+        db.session.execute(text("UPDATE events.vc_rooms SET data = data || '{\"checkin\": \"email\"}' "
+                                'WHERE id = (SELECT vc_room_id FROM plugin_vc_zoom.zoom_meetings WHERE zoom_id = :z)'),
+                           {'z': FIRST_ZOOM_ID})
+        _measure(test_client, size, 'participant joined, check-in by e-mail, not registered',
+                 partial(joined, zoom_id=FIRST_ZOOM_ID), 'ignored')
         rows.append((size, f'lookup plan: {_lookup_plan(FIRST_ZOOM_ID + 7)}', None, None, None))
 
 
 def _section():
     lines = [SECTION, '',
              f'Produced by `bash scripts/bench` (`benchmarks/test_webhook_cost.py`): {WEBHOOKS} signed',
-             "`meeting.updated` webhooks per row, one after the other through Indico's real controller (test client,",
+             'webhooks per row (`meeting.updated`, `meeting.participant_joined`), one after the other',
+             "through Indico's real controller (test client,",
              'no HTTP server), against PostgreSQL with that many Zoom rooms. Statements are all SQL statements of',
              "the request, including the one read of the plugin's settings.", '',
              '| rooms | webhook | webhooks/s | SQL statements per webhook (mean) | max |', '|---|---|---|---|---|']

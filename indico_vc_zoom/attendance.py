@@ -14,12 +14,14 @@ from indico.modules.users.util import get_user_by_email
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
 from indico.util.date_time import now_utc
 from indico.util.spreadsheets import send_csv, send_xlsx
-from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy.dialects.postgresql import insert
 
+from indico_vc_zoom.compat import is_eager_run
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.models.zoom_attendance import ReportStatus, ZoomAttendanceReport, ZoomAttendee
+from indico_vc_zoom.models.zoom_registrants import ZoomRegistrant
 from indico_vc_zoom.request_cache import request_cached
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomPlanRequired, ZoomRateLimited, ZoomUnavailable
 
@@ -60,19 +62,19 @@ def queue_report(report_id):
 
 
 @celery.task(name='vc_zoom.fetch_attendance', plugin='vc_zoom', request_context=True, bind=True,
-             ignore_result=True, max_retries=len(RETRY_DELAYS))
-def fetch_attendance(self, report_id):
+             ignore_result=True)
+def fetch_attendance(self, report_id, attempt=0):
     """Fetch and store the participant report of one ended meeting instance (if still pending)."""
     try:
         return fetch(report_id)
     except (ZoomUnavailable, ZoomRateLimited) as exc:
-        # an eager run (tests) cannot wait; Indico 3.2's Celery does not mark it in the request
-        eager = self.request.is_eager or self.app.conf.task_always_eager
-        if eager or self.request.retries >= self.max_retries or getattr(exc, 'daily', False):
+        if is_eager_run(self) or attempt >= len(RETRY_DELAYS) or getattr(exc, 'daily', False):
             _finish(report_id, ReportStatus.failed, str(exc))
             return 'failed'
         logger.info('Fetching Zoom attendance report %s later: %s', report_id, exc)
-        raise self.retry(countdown=RETRY_DELAYS[self.request.retries])
+        # sent again rather than Task.retry(), which re-raises instead of retrying under Indico 3.2 (see tasks.py)
+        fetch_attendance.apply_async((report_id,), {'attempt': attempt + 1}, countdown=RETRY_DELAYS[attempt])
+        return 'retrying'
 
 
 def fetch(report_id):
@@ -124,13 +126,27 @@ def _event_ids(vc_room_id):
             .filter(VCRoomEventAssociation.vc_room_id == vc_room_id).distinct()]
 
 
-def find_registration(event_ids, email, user):
-    """The active registration, in one of the events, of that user or e-mail address; or ``None``."""
-    if not event_ids or not (email or user):
+def find_registration(event_ids, email, user, vc_room_id=None, registrant_ids=()):
+    """The active registration, in one of the events, of that person; or ``None``.
+
+    A participant who joined by a personal link (Zoom's ``registrant_id``) is that registrant's registration;
+    else the registration of the Indico user or of the e-mail address (Indico keeps those lower-case).
+    """
+    if not event_ids:
         return None
     query = Registration.query.filter(Registration.event_id.in_(event_ids), Registration.is_active)
-    match = (Registration.user_id == user.id) if user else (func.lower(Registration.email) == email.lower())
-    return query.filter(match).order_by(Registration.id).first()
+    if vc_room_id is not None and registrant_ids:
+        found = (query.join(ZoomRegistrant, ZoomRegistrant.registration_id == Registration.id)
+                 .filter(ZoomRegistrant.vc_room_id == vc_room_id,
+                         ZoomRegistrant.zoom_registrant_id.in_(sorted(registrant_ids)))
+                 .order_by(Registration.id).first())
+        if found is not None:
+            return found
+    matches = ([Registration.user_id == user.id] if user else []) + ([Registration.email == email.lower()]
+                                                                      if email else [])
+    if not matches:
+        return None
+    return query.filter(or_(*matches)).order_by(Registration.id).first()
 
 
 def attendees_from(participants, vc_room_id):
@@ -149,7 +165,9 @@ def attendees_from(participants, vc_room_id):
         seconds = sum(r.get('duration') or 0 for r in rows if isinstance(r.get('duration'), int))
         attendees.append(ZoomAttendee(
             name=rows[0].get('name') or '', email=email, user=user,
-            registration=find_registration(event_ids, email, user),
+            registration=find_registration(event_ids, email, user, vc_room_id,
+                                           {r['registrant_id'] for r in rows
+                                            if isinstance(r.get('registrant_id'), str) and r['registrant_id']}),
             first_join_dt=min(joins, default=None), last_leave_dt=max(leaves, default=None),
             sessions=[[r.get('join_time'), r.get('leave_time')] for r in rows], minutes=round(seconds / 60)))
     return attendees

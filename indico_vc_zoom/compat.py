@@ -15,6 +15,8 @@ Everything else in the package is written against what both lines share. The dif
   there, so the registrant's personal Zoom link goes into the event header's toolbar hook (``url-shortener``),
   which every event page renders (the plugin shows it on the registration page only). See
   ``registration/personal_links.py``.
+- **Eager Celery tasks.** Indico runs tasks eagerly in its tests (``task_always_eager``); Celery 5.6 (Indico 3.3)
+  marks such a run in ``task.request.is_eager``, the Celery of Indico 3.2 does not. :func:`is_eager_run` asks both.
 """
 
 from indico import __version__ as indico_version
@@ -44,3 +46,8 @@ BUTTON_CLASSES = {
 
 #: the template hook that shows a registrant their personal Zoom link on the registration page
 REGISTRATION_SUMMARY_HOOK = 'before-render-registration-info' if INDICO_33 else 'url-shortener'
+
+
+def is_eager_run(task):
+    """Whether a bound task runs eagerly (in the caller's process, as in tests): it cannot wait for a retry."""
+    return bool(task.request.is_eager or task.app.conf.task_always_eager)

@@ -18,6 +18,8 @@ from wtforms.fields import BooleanField, IntegerField, SelectField, StringField,
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from indico_vc_zoom import meetings
+from indico_vc_zoom.checkin import OFF as CHECKIN_OFF
+from indico_vc_zoom.checkin import CheckinOptionsMixin, checkin_field
 from indico_vc_zoom.connection import make_client_from_settings
 from indico_vc_zoom.identities import provider_choices
 from indico_vc_zoom.kinds import MEETING
@@ -210,7 +212,8 @@ class VisibilityMixin:
                                              'can join only if they get the passcode elsewhere.'))
 
 
-class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, RegistrationOptionsMixin, VCRoomFormBase):
+class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, RegistrationOptionsMixin, CheckinOptionsMixin,
+                 VCRoomFormBase):
     """Create or edit a Zoom meeting."""
 
     advanced_fields = VCRoomFormBase.advanced_fields | {'waiting_room', 'mute_audio', 'mute_host_video',
@@ -229,6 +232,7 @@ class VCRoomForm(VisibilityMixin, ZoomMeetingOptionsMixin, RegistrationOptionsMi
     alternative_hosts = PrincipalListField(_('Alternative hosts'),
                                            description=_('They can start and run the meeting in Zoom like the host. '
                                                          'Each needs a licensed user in your Zoom account.'))
+    checkin = checkin_field()  # after the registration options it depends on (checkin.py)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,6 +276,7 @@ def new_room_defaults(event):
         'host_choice': 'myself',
         'meeting_type': MEETING,
         'alternative_hosts': set(),
+        'checkin': CHECKIN_OFF,
     }
 
 
@@ -298,4 +303,5 @@ def edit_form_defaults(vc_room, event_vc_room):
     }
     # Indico's base class merges the association data *into* the room data; keep them apart
     room_data = {k: v for k, v in vc_room.data.items() if k not in kwargs}  # identifiers, not the field's users
+    room_data.setdefault('checkin', CHECKIN_OFF)  # rooms made before check-in existed
     return FormDefaults({**room_data, **(assoc.data or {})}, **kwargs)

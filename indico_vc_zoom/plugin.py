@@ -1,5 +1,6 @@
 """Where Indico hooks in: the VC plugin class, whose hooks delegate to the capability modules."""
 
+from functools import partial
 from pathlib import Path
 
 from flask import request
@@ -15,6 +16,7 @@ from indico_vc_zoom import (
     alternative_hosts,
     attendance,
     budget,
+    checkin,
     forms,
     hosts,
     live_status,
@@ -68,6 +70,9 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         self.template_hook('plugin-details', self._render_scope_report)
         tasks.connect()  # importing tasks registers them; their sending waits for the commit
         self.template_hook('before-vc-list', self._before_management_list)
+        # published recordings next to the join button wherever Indico draws VC buttons (its hooks, not our templates)
+        self.template_hook('event-vc-extra-buttons', partial(self._render_recording_buttons, 'join'))
+        self.template_hook('event-timetable-vc-extra-buttons', partial(self._render_recording_buttons, 'join_small'))
 
     def _extend_indico_cli(self, sender, **kwargs):
         cli.add_command(sync_registrants_command)
@@ -227,6 +232,9 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
     def manager_recordings(self, vc_room, event):
         return recordings.room_recordings(vc_room, event)
 
+    def zoom_checkins(self, vc_room, event):
+        return checkin.room_checkins(vc_room, event)
+
     def attendance_reports(self, vc_room, event):
         return attendance.room_reports(vc_room, event)
 
@@ -241,6 +249,15 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def recording_visibility_label(self, event_vc_room, recording):
         return dict(VISIBILITY_CHOICES)[recording_visibility(event_vc_room, recording)]
+
+    def _render_recording_buttons(self, size, event_vc_room, **kwargs):
+        if event_vc_room.vc_room.type != self.service_name:
+            return None
+        shown = self.recordings_for(event_vc_room)
+        if not shown:
+            return None
+        return render_plugin_template('recording_buttons.html', plugin=self, event_vc_room=event_vc_room,
+                                      shown=shown, button_class=BUTTON_CLASSES[size])
 
     def render_info_box(self, vc_room, event_vc_room, event, **kwargs):
         kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))

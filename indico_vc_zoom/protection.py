@@ -181,6 +181,12 @@ def recording_visibility(event_vc_room, recording):
     return recording.visibility if recording.visibility in VISIBILITY_MODES else get_visibility(event_vc_room)
 
 
+def _shown_at_all(event_vc_room, recording):
+    return (recording.published and not recording.removed and recording.share_url
+            and recording.vc_room_id == event_vc_room.vc_room_id
+            and event_vc_room.vc_room.status != VCRoomStatus.deleted)
+
+
 def recording_access(user, event_vc_room, recording):
     """Decide what ``user`` (``None`` = anonymous or unknown recipient) may see of a recording of this association.
 
@@ -188,9 +194,7 @@ def recording_access(user, event_vc_room, recording):
     to and whom its visibility allows; privileged viewers see it whatever the visibility (not unpublished ones:
     managers publish them on the management page, which lists them all).
     """
-    if (not recording.published or recording.removed or not recording.share_url
-            or recording.vc_room_id != event_vc_room.vc_room_id
-            or event_vc_room.vc_room.status == VCRoomStatus.deleted):
+    if not _shown_at_all(event_vc_room, recording):
         return RecordingAccess()
     if not can_access_linked(user, event_vc_room):
         return RecordingAccess()

@@ -85,6 +85,23 @@ def shown_recordings(user, event_vc_room):
     return [(r, access) for r, access in pairs if access.visible]
 
 
+def text_lines(recording, access, event):
+    """Plain-text lines of one recording, holding only what ``access`` allows (iCal files)."""
+    if not access.visible:
+        return []
+    lines = [f'Recording ({label(recording, event)}): {access.share_url}']
+    if access.passcode:
+        lines.append(f'Recording passcode: {access.passcode}')
+    return lines
+
+
+def api_dict(recording, access):
+    """One recording in the HTTP API, holding only what ``access`` allows (see ``surfaces.JoinDetailsEntry``)."""
+    return {'start_dt': recording.start_dt.isoformat() if recording.start_dt else None,
+            'duration': recording.duration, 'file_types': recording.file_types,
+            'share_url': access.share_url, 'passcode': access.passcode}
+
+
 def set_published(recording, event, published, visibility):
     recording.published = published
     recording.visibility = visibility

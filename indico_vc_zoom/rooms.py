@@ -72,7 +72,7 @@ def error_field(exc, vc_room):
 
 def store_room_data(vc_room, data, is_new):
     """Move what the create/edit form gave (left over by Indico's base hook) into ``vc_room.data``."""
-    for key in ('description', 'password', *meetings.OPTION_KEYS, *REGISTRATION_KEYS):
+    for key in ('description', 'password', 'checkin', *meetings.OPTION_KEYS, *REGISTRATION_KEYS):
         if key in data:
             vc_room.data[key] = data.pop(key)
     alternatives = data.pop('alternative_hosts', None)

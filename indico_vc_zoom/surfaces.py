@@ -15,11 +15,13 @@ is the entry without them. Fresh answers carry what the requester may see now.
 from indico.core import signals
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
 
+from indico_vc_zoom import recordings
 from indico_vc_zoom.protection import get_visibility, join_link_access
 
 
-#: the entry keys that depend on who asks and on the access state at the time of asking
-JOIN_DETAIL_KEYS = ('url', 'passcode', 'zoom_id', 'dial_in')
+#: the entry keys that depend on who asks and on the access state at the time of asking (the published recordings,
+#: shared by the rule of the join link, included)
+JOIN_DETAIL_KEYS = ('url', 'passcode', 'zoom_id', 'dial_in', 'recordings')
 
 
 def connect(plugin):
@@ -54,10 +56,16 @@ def join_text_lines(vc_room, access):
     return lines
 
 
+def recording_text_lines(assoc, user):
+    """Plain-text lines of the published recordings ``user`` may see (``protection.recording_access``)."""
+    return [line for recording, access in recordings.shown_recordings(user, assoc)
+            for line in recordings.text_lines(recording, access, assoc.event)]
+
+
 def ical_description_update(plugin, event, data, user):
     # only the event-wide meetings: the VEVENT is the whole event (contribution VEVENTs get no signal)
     blocks = ['\n'.join(lines) for assoc, access in zoom_associations(plugin, event, user, only_linked_to_event=True)
-              if (lines := join_text_lines(assoc.vc_room, access))]
+              if (lines := join_text_lines(assoc.vc_room, access) + recording_text_lines(assoc, user))]
     if not blocks:
         return None
     description = str(data.get('description') or '')
@@ -74,7 +82,7 @@ class JoinDetailsEntry(dict):
 
     def without_join_details(self):
         return {**{k: v for k, v in self.items() if k not in JOIN_DETAIL_KEYS}, 'url': None, 'passcode': None,
-                'dial_in': None, 'cached': True}
+                'dial_in': None, 'recordings': None, 'cached': True}
 
     def __reduce_ex__(self, protocol):
         return dict, (self.without_join_details(),)
@@ -92,6 +100,8 @@ def http_api_update(plugin, event, user):
             url=access.link,
             passcode=access.passcode,
             dial_in=access.dial_in.as_api_dict() if access.dial_in else None,
+            recordings=[recordings.api_dict(recording, recording_access)
+                        for recording, recording_access in recordings.shown_recordings(user, assoc)],
             cached=False,
         )
         if access.link:

@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from test_registration import commits_signal, register, registration_room  # noqa: F401 (fixtures)
 
 from indico_vc_zoom import attendance
 from indico_vc_zoom.models.zoom_attendance import ReportStatus, ZoomAttendanceReport
@@ -96,3 +97,34 @@ def test_zoom_failure_fails_the_report_not_the_webhook(test_client, zoom_room_ev
     report = ZoomAttendanceReport.query.filter_by(vc_room_id=room.id).one()
     assert report.status == ReportStatus.failed
     assert report.message
+
+
+def test_report_matches_personal_links_and_registered_addresses(registration_room, app, test_client, zoom_sim,  # noqa: F811
+                                                                create_user):
+    """A participant who joined by a personal link is that registrant's registration (whatever Zoom e-mail they
+    used); one without is matched by the address of a registration that has no Indico user."""
+    from indico.core.db import db
+    from indico.modules.events.registration.models.registrations import Registration, RegistrationState
+
+    from indico_vc_zoom.models.zoom_registrants import ZoomRegistrant
+
+    room, event, regform, _assoc = registration_room
+    ada = create_user(83, first_name='Ada', last_name='Attendee', email='ada@example.com')
+    ada_reg = register(app, regform, ada)
+    registrant = ZoomRegistrant.query.filter_by(vc_room_id=room.id, registration_id=ada_reg.id).one()
+    guest_reg = Registration(registration_form=regform, first_name='Gus', last_name='Guest', email='gus@example.org',
+                             state=RegistrationState.complete, currency='EUR', user=None)
+    event.registrations.append(guest_reg)
+    db.session.flush()
+    zoom_id = room.data['zoom_id']
+    run(test_client, zoom_sim, 'start', zoom_id, start_time=START)
+    run(test_client, zoom_sim, 'join', zoom_id, participant={'name': 'Ada', 'email': 'ada.home@example.net',
+                                                             'registrant_id': registrant.zoom_registrant_id})
+    run(test_client, zoom_sim, 'join', zoom_id, participant={'name': 'Gus', 'email': 'Gus@example.org'})
+    run(test_client, zoom_sim, 'end', zoom_id, end_time=END)
+    report = ZoomAttendanceReport.query.filter_by(vc_room_id=room.id).one()
+    assert report.status == ReportStatus.done
+    by_name = {a.name: a for a in report.attendees}
+    assert by_name['Ada'].registration == ada_reg
+    assert by_name['Ada'].user is None  # her Zoom address is no Indico user's
+    assert by_name['Gus'].registration == guest_reg

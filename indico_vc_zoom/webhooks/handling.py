@@ -10,7 +10,7 @@ from indico.modules.events.models.events import Event
 from indico.modules.logs.models.entries import LogKind
 from indico.modules.vc.models.vc_rooms import VCRoom
 
-from indico_vc_zoom import live_status, recordings
+from indico_vc_zoom import checkin, live_status, recordings
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.notifications import notify_remote_deleted
 from indico_vc_zoom.settings import zoom_settings
@@ -19,11 +19,13 @@ from indico_vc_zoom.webhooks.changes import Update, log_entries
 from indico_vc_zoom.webhooks.payloads import (
     EVENTS,
     LIVE_EVENTS,
+    PARTICIPANT_EVENTS,
     RECORDING_EVENTS,
     URL_VALIDATION,
     InvalidPayload,
     parse_body,
     parse_notification,
+    parse_participant_notification,
     parse_recording_notification,
     parse_run_notification,
     plain_token,
@@ -72,6 +74,8 @@ def handle_webhook(raw_body, headers):
             notification, apply = parse_run_notification(body), live_status.apply_to_room
         elif body['event'] in RECORDING_EVENTS:
             notification, apply = parse_recording_notification(body), recordings.apply_to_room
+        elif body['event'] in PARTICIPANT_EVENTS:
+            notification, apply = parse_participant_notification(body), checkin.apply_to_room
         else:
             logger.info('Ignored Zoom webhook %.100r: event not handled', body['event'])
             return _reply(200, status='ignored')
@@ -83,6 +87,8 @@ def handle_webhook(raw_body, headers):
         logger.info('Ignored Zoom webhook %s for %s: no Indico room uses it', notification.event,
                     notification.zoom_id)
         return _reply(200, status='ignored')
+    if not applied and body['event'] in PARTICIPANT_EVENTS:
+        return _reply(200, status='ignored')  # check-in off, an unknown participant, or checked in already
     return 200, {'status': 'applied' if applied else 'duplicate'}, followups
 
 

@@ -314,3 +314,52 @@ def parse_recording_notification(body):
         raise InvalidPayload('payload.object.recording_files is invalid')
     return RecordingNotification(body['event'], action, ts, zoom_id, uuid, topic, _timestamp(obj, 'start_time'),
                                  duration, share_url, passcode, tuple(_recording_file(f) for f in files))
+
+
+# --- participants joining: check-in ------------------------------------------------------------------------------
+
+#: participant events: event -> kind
+PARTICIPANT_EVENTS = {
+    'meeting.participant_joined': MEETING,
+    'webinar.participant_joined': WEBINAR,
+}
+
+
+@dataclass(frozen=True)
+class ParticipantNotification:
+    """``meeting.participant_joined`` (and the webinar one): someone joined an instance (``uuid``)."""
+
+    event: str
+    kind: str
+    ts: int
+    zoom_id: int
+    uuid: str
+    #: Zoom's registrant id when the participant joined by a personal (registrant) link, else ``''``
+    registrant_id: str
+    email: str
+    user_name: str
+    join_time: str | None
+    action: str = 'joined'
+
+
+def _participant_text(participant, key, max_length=320):
+    value = participant.get(key)
+    if value is None:
+        return ''
+    if not _is_text(value, max_length):
+        raise InvalidPayload(f'payload.object.participant.{key} is invalid')
+    return value.strip()
+
+
+def parse_participant_notification(body):
+    """A :class:`ParticipantNotification` from a body whose ``event`` is one of :data:`PARTICIPANT_EVENTS`."""
+    kind = PARTICIPANT_EVENTS[body['event']]
+    ts, obj, zoom_id, uuid = _run_envelope(body)
+    participant = obj.get('participant')
+    if not isinstance(participant, dict):
+        raise InvalidPayload('payload.object.participant is missing')
+    return ParticipantNotification(body['event'], kind, ts, zoom_id, uuid,
+                                   _participant_text(participant, 'registrant_id', 200),
+                                   _participant_text(participant, 'email'),
+                                   _participant_text(participant, 'user_name', 1000),
+                                   _timestamp(participant, 'join_time'))

@@ -12,26 +12,66 @@ Indico's ``vc/event_buttons.html`` is drawn by the macro itself, as the Indico l
 its ``event-vc-extra-buttons`` hook included.
 """
 
-from indico.web.flask.templating import get_template_module
+from flask import current_app
+from indico.core import signals
+from indico.core.db import db
+from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
+from jinja2 import Template
+from sqlalchemy.orm.attributes import set_committed_value
 
 from indico_vc_zoom.compat import BUTTON_CLASSES, EVENT_TOOLBAR
 from indico_vc_zoom.protection import join_link_access
 from indico_vc_zoom.request_cache import request_cached, request_user
 
 
+def _make_module():
+    # What Indico's ``get_template_module`` does, but with Jinja's own ``make_module``: the plugin template class
+    # wraps every macro in a plugin context, pushed and popped on each call (several per meeting). These macros
+    # need none of their own: their texts are translated while the module is made, inside the plugin's context.
+    context = {}
+    current_app.update_template_context(context)
+    return Template.make_module(current_app.jinja_env.get_template('vc_zoom:event_page.html'), context)
+
+
 def _macros():
-    return request_cached(('event page macros',), lambda: get_template_module('vc_zoom:event_page.html'))
+    return request_cached(('event page macros',), _make_module)
+
+
+def _toolbar():
+    # Indico's toolbar calls the ``event-vc-extra-buttons`` hook per meeting; asked only where some plugin listens
+    def toolbar():
+        hooked = signals.plugin.template_hook.has_receivers_for('event-vc-extra-buttons')
+        return {**EVENT_TOOLBAR, 'extra_buttons_hook': hooked}
+    return request_cached(('event page toolbar',), toolbar)
+
+
+def _prime_links(event_vc_room):
+    """Give the event's links in the session their event, once per request.
+
+    Indico's list query loads the links without their event, so each row's first ``link.event`` (the join-link
+    decision, the run info) is a lazy load - served from the identity map, but through SQLAlchemy's loader, the
+    dearest single step of a row. By the first row all links of the list are in the session: they get the event
+    object the lazy load would return.
+    """
+    def prime():
+        event = event_vc_room.event
+        for obj in list(db.session.identity_map.values()):
+            if type(obj) is VCRoomEventAssociation and obj.event_id == event.id and 'event' not in obj.__dict__:
+                set_committed_value(obj, 'event', event)
+        return True
+    request_cached(('event page links primed', event_vc_room.event_id), prime)
 
 
 def _access(event_vc_room):
     # both hooks of a row ask; nothing they show can change between the two calls of one page rendering
+    _prime_links(event_vc_room)
     user = request_user()
     return request_cached(('event page access', user, event_vc_room), lambda: join_link_access(user, event_vc_room))
 
 
 def event_buttons(plugin, vc_room, event_vc_room, access=None):
     """The join button (or the restricted / deleted state) of one meeting row."""
-    return _macros().event_buttons(plugin, vc_room, event_vc_room, access or _access(event_vc_room), EVENT_TOOLBAR,
+    return _macros().event_buttons(plugin, vc_room, event_vc_room, access or _access(event_vc_room), _toolbar(),
                                    BUTTON_CLASSES)
 
 

@@ -55,6 +55,8 @@ def _prime_links(event_vc_room):
     """
     def prime():
         event = event_vc_room.event
+        if event is None:
+            return False
         for obj in list(db.session.identity_map.values()):
             if type(obj) is VCRoomEventAssociation and obj.event_id == event.id and 'event' not in obj.__dict__:
                 set_committed_value(obj, 'event', event)

@@ -4,7 +4,8 @@ Everything else in the package is written against what both lines share. The dif
 
 - **Look of the VC pages.** Indico 3.3 draws the event page's videoconference list, the conference home box and
   the management toolbar with Semantic UI (``ui button``); 3.2 uses its legacy ``i-button`` toolbars. The plugin's
-  buttons take their classes from :data:`BUTTON_CLASSES` so they match the page they are on.
+  buttons take their classes from :data:`BUTTON_CLASSES` so they match the page they are on, and the event page's
+  buttons sit in the toolbar Indico's ``vc/event_buttons.html`` of the line draws (:data:`EVENT_TOOLBAR`).
 - **Association hooks.** Indico 3.3 expects ``update_data_association`` to return whether the linked object changed
   (it then sends ``vc_room_attached``/``vc_room_detached``); 3.2 ignores the return value. We always return it.
 - **Detaching.** 3.3 has a ``detach_room`` hook and ``vc.vc_room_detached`` signal, 3.2 neither: the plugin follows
@@ -51,3 +52,8 @@ REGISTRATION_SUMMARY_HOOK = 'before-render-registration-info' if INDICO_33 else 
 def is_eager_run(task):
     """Whether a bound task runs eagerly (in the caller's process, as in tests): it cannot wait for a retry."""
     return bool(task.request.is_eager or task.app.conf.task_always_eager)
+
+#: the wrapper of the event page's buttons, as Indico's ``vc/event_buttons.html`` draws it: 3.2 a toolbar with a
+#: button group, 3.3 a plain right-floated div (the plugin draws it itself, see ``event_page.py``)
+EVENT_TOOLBAR = ({'classes': 'event-service-toolbar right', 'group': False} if INDICO_33
+                 else {'classes': 'event-service-toolbar vc-toolbar toolbar right', 'group': True})

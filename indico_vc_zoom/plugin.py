@@ -17,6 +17,7 @@ from indico_vc_zoom import (
     attendance,
     budget,
     checkin,
+    event_page,
     forms,
     hosts,
     live_status,
@@ -33,11 +34,17 @@ from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
 from indico_vc_zoom.notifications import host_emails
-from indico_vc_zoom.protection import full_access, get_visibility, join_link_access, recording_visibility
+from indico_vc_zoom.protection import (
+    full_access,
+    get_visibility,
+    join_link_access,
+    recording_visibility,
+    visibility_labels,
+)
 from indico_vc_zoom.registration import cloning
 from indico_vc_zoom.registration import hooks as registration
 from indico_vc_zoom.registration.commands import sync_registrants_command
-from indico_vc_zoom.request_cache import request_user
+from indico_vc_zoom.request_cache import request_cached, request_user
 from indico_vc_zoom.settings import DEFAULT_SETTINGS, zoom_settings
 from indico_vc_zoom.visibility import VISIBILITY_CHOICES
 
@@ -82,13 +89,16 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         # the hook runs on every plugin's settings page: only ours gets the scope table
         return scopes.render_settings_report() if plugin.name == self.name else None
 
+    # Indico's list templates read these once per meeting: one URL building per request
     @property
     def logo_url(self):
-        return url_for_plugin(self.name + '.static', filename='images/zoom_logo.svg')
+        return request_cached(('logo_url',), lambda: url_for_plugin(self.name + '.static',
+                                                                      filename='images/zoom_logo.svg'))
 
     @property
     def icon_url(self):
-        return url_for_plugin(self.name + '.static', filename='images/zoom_icon.svg')
+        return request_cached(('icon_url',), lambda: url_for_plugin(self.name + '.static',
+                                                                      filename='images/zoom_icon.svg'))
 
     def get_blueprints(self):
         return blueprint
@@ -190,7 +200,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return full_access(event_vc_room)
 
     def visibility_label(self, event_vc_room):
-        return dict(VISIBILITY_CHOICES)[get_visibility(event_vc_room)]
+        return visibility_labels()[get_visibility(event_vc_room)]
 
     def host_name(self, vc_room):
         return hosts.host_name(vc_room)
@@ -248,7 +258,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return recordings.label(recording, event)
 
     def recording_visibility_label(self, event_vc_room, recording):
-        return dict(VISIBILITY_CHOICES)[recording_visibility(event_vc_room, recording)]
+        return visibility_labels()[recording_visibility(event_vc_room, recording)]
 
     def _render_recording_buttons(self, size, event_vc_room, **kwargs):
         if event_vc_room.vc_room.type != self.service_name:
@@ -260,8 +270,8 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
                                       shown=shown, button_class=BUTTON_CLASSES[size])
 
     def render_info_box(self, vc_room, event_vc_room, event, **kwargs):
-        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
-        return super().render_info_box(vc_room, event_vc_room, event, **kwargs)
+        # called per meeting by Indico's list templates: macros of one module per request (event_page.py)
+        return event_page.info_box(self, vc_room, event_vc_room, event, kwargs.get('access'))
 
     def render_manage_event_info_box(self, vc_room, event_vc_room, event, **kwargs):
         kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
@@ -272,5 +282,4 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         return super().render_buttons(vc_room, event_vc_room, **kwargs)
 
     def render_event_buttons(self, vc_room, event_vc_room, **kwargs):
-        kwargs.setdefault('access', join_link_access(request_user(), event_vc_room))
-        return super().render_event_buttons(vc_room, event_vc_room, **kwargs)
+        return event_page.event_buttons(self, vc_room, event_vc_room, kwargs.get('access'))

@@ -8,9 +8,10 @@ the same for every meeting of a page, so it is asked once per request (``request
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from indico.modules.vc.models.vc_rooms import VCRoomStatus
+from indico.modules.vc.models.vc_rooms import VCRoomLinkType, VCRoomStatus
 
 from indico_vc_zoom.dialin import DialIn, dial_in_of
 from indico_vc_zoom.registration.config import is_registration_mode
@@ -24,7 +25,7 @@ from indico_vc_zoom.visibility import EVERYONE, LOGGED_IN, NO_ONE, REGISTERED, V
 __all__ = ['EVERYONE', 'INACCESSIBLE', 'LOGGED_IN', 'NO_ONE', 'NOTHING', 'REGISTERED', 'VISIBILITY_CHOICES',
            'VISIBILITY_MODES', 'JoinLinkAccess', 'RecordingAccess', 'can_access_linked', 'full_access',
            'get_visibility', 'is_privileged', 'join_link_access', 'recording_access', 'recording_visibility',
-           'strip_passcode']
+           'strip_passcode', 'visibility_labels']
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ NOTHING = JoinLinkAccess()
 INACCESSIBLE = JoinLinkAccess(linked_object_access=False)
 
 
+@lru_cache(maxsize=4096)  # a pure function of the URL, asked for every meeting of every page
 def strip_passcode(url):
     """Remove the ``pwd`` query parameter from a Zoom join URL."""
     if not url:
@@ -71,6 +73,11 @@ def strip_passcode(url):
 def get_visibility(event_vc_room):
     mode = (event_vc_room.data or {}).get('password_visibility')
     return mode if mode in VISIBILITY_MODES else zoom_settings.get('default_visibility')
+
+
+def visibility_labels():
+    """``{mode: label}`` in the viewer's language, translated once per request (pages show one per meeting)."""
+    return request_cached(('visibility labels',), lambda: {mode: str(label) for mode, label in VISIBILITY_CHOICES})
 
 
 def _can_access(user, obj):
@@ -132,6 +139,8 @@ def can_access_linked(user, event_vc_room):
     event = event_vc_room.event
     if not _can_access(user, event):
         return False
+    if event_vc_room.link_type == VCRoomLinkType.event and event_vc_room.linked_event_id == event_vc_room.event_id:
+        return True  # linked to the event itself (most links): no need to load the linked object
     link_object = event_vc_room.link_object
     return link_object is event or link_object is None or _can_access(user, link_object)
 

@@ -4,10 +4,16 @@ Timings are measured in ``benchmarks/test_page_render.py``, not asserted here. E
 session (``forget_loaded``), as a real request does; otherwise objects loaded by the test would hide lazy loads.
 """
 
+import re
+
 import meeting_pages
 import pytest
+from flask import current_app
+from indico.core import signals
 from indico.modules.events.layout import layout_settings
 from indico.modules.events.models.events import EventType
+from indico.web.flask.templating import TemplateSnippet
+from markupsafe import Markup
 from meeting_pages import ANONYMOUS, LOGGED_IN, MANAGER, MEETING_COUNTS, VIEWERS, build_event, forget_loaded
 
 
@@ -73,3 +79,29 @@ def test_no_zoom_call_during_page_views(db, zoom_plugin, zoom_host, create_user,
             seen += 'Meeting 02' in resp.get_data(as_text=True)
     assert seen >= 3 * 4  # the meetings were on the pages (event, conference home and VC page, API)
     assert zoom_sim.requests(None) == []  # no API call, no OAuth token request
+
+
+def _core_toolbar():
+    """The opening of the toolbar Indico's own ``vc/event_buttons.html`` of this line draws around a row's buttons."""
+    source = current_app.jinja_env.loader.get_source(current_app.jinja_env, 'vc/event_buttons.html')[0]
+    opening = re.search(r'<div class="[^"]+">\s*(<div class="group">)?', source).group(0)
+    return re.sub(r'\s+', ' ', opening).strip()
+
+
+def test_event_page_rows_keep_indicos_toolbar_and_its_hook(pages):
+    """The plugin draws the rows' toolbar itself (event_page.py): as Indico's template of the line does, and with its
+    ``event-vc-extra-buttons`` hook, which other plugins fill per meeting."""
+    def extra_button(sender, event_vc_room, **kwargs):
+        return (TemplateSnippet(Markup('<i class="extra-button-{}"></i>').format(event_vc_room.id), True, 50),)
+
+    signals.plugin.template_hook.connect(extra_button, sender='event-vc-extra-buttons', weak=False)
+    try:
+        hooked = pages(LOGGED_IN, '/event/{}/', 10)
+    finally:
+        signals.plugin.template_hook.disconnect(extra_button, sender='event-vc-extra-buttons')
+    plain = pages(LOGGED_IN, '/event/{}/', 10)
+    assert len(re.findall(r'<i class="extra-button-\d+"></i>', hooked)) == 10
+    assert 'extra-button-' not in plain
+    toolbar = _core_toolbar()
+    assert re.sub(r'\s+', ' ', plain).count(toolbar) == 10, toolbar
+    assert plain.count('class="vc-zoom-join ') == 10  # the logged-in visitor may join: visibility 'logged_in'

@@ -1,11 +1,11 @@
 """The registration-mode fields of the meeting dialog (shown only when an administrator allows the mode)."""
 
-from indico.util.i18n import _
 from indico.web.forms.fields import IndicoSelectMultipleCheckboxField
 from indico.web.forms.validators import HiddenUnless
 from indico.web.forms.widgets import SwitchWidget
 from wtforms.fields import BooleanField
 
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.settings import zoom_settings
 
 

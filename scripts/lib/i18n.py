@@ -66,7 +66,8 @@ def write(path, catalog, **kwargs):
     from babel.messages.pofile import write_po
 
     buf = BytesIO()
-    write_po(buf, catalog, width=120, sort_by_file=False, include_previous=False, **kwargs)
+    # no source locations: they would change with every edit of the code and make merges of catalogs conflict
+    write_po(buf, catalog, width=120, no_location=True, include_previous=False, **kwargs)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buf.getvalue())
 
@@ -81,7 +82,9 @@ def update():
     template = template_catalog()
     for path in catalog_paths():
         catalog = read(path)
+        created = catalog.creation_date  # kept: a date that changes with every update makes merges conflict
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        catalog.creation_date = created
         catalog.obsolete.clear()  # texts the code no longer has: git keeps their history
         write(path, catalog)
         print(f'{path.relative_to(ROOT)}: updated')
@@ -153,7 +156,9 @@ def init(locale):
     path = TRANSLATIONS / locale / 'LC_MESSAGES' / 'messages.po'
     if path.exists():
         sys.exit(f'{path} exists: use update')
-    catalog = Catalog(locale=locale, project='indico-vc-zoom', charset='utf-8')
+    catalog = Catalog(locale=locale, project='indico-vc-zoom', charset='utf-8', fuzzy=False,
+                      copyright_holder='the indico-vc-zoom authors',
+                      last_translator='indico-vc-zoom developers', language_team=locale)
     catalog.update(template_catalog(), no_fuzzy_matching=True)
     write(path, catalog)
     print(f'{path.relative_to(ROOT)}: created; translate every msgstr, then run scripts/i18n check')

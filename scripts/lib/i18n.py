@@ -65,11 +65,15 @@ def read(path):
 def write(path, catalog, **kwargs):
     from babel.messages.pofile import write_po
 
+    # the same bytes whichever Babel writes them (2.12 under Indico 3.2, 2.18 under 3.3): no flag only newer Babels
+    # set, no Generated-By line
+    for message in catalog:
+        message.flags.discard('python-brace-format')
     buf = BytesIO()
     # no source locations: they would change with every edit of the code and make merges of catalogs conflict
     write_po(buf, catalog, width=120, no_location=True, include_previous=False, **kwargs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(re.sub(rb'"Generated-By: Babel [^"]*"\n', b'', buf.getvalue()))
 
 
 def extract():

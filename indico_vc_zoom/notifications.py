@@ -35,7 +35,7 @@ CHANGE_LABELS = (N_('Changed'), N_('New host'), N_('Alternative hosts'))
 
 
 def notify_modified(plugin, vc_room, event, user, changes):
-    changes = {_(key) if key in CHANGE_LABELS else key: value for key, value in changes.items()}
+    changes = {str(_(key)) if key in CHANGE_LABELS else key: value for key, value in changes.items()}
     tpl = get_template_module('vc_zoom:emails/modified.html', plugin=plugin, vc_room=vc_room, event=event,
                               user=user, changes=changes)
     _send(plugin, 'modify', event, vc_room, tpl, user)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel.messages.catalog import Catalog
 from indico.util.date_time import now_utc
@@ -32,12 +33,29 @@ def _load_i18n_script():
 i18n_script = _load_i18n_script()
 
 
+class Speaking:
+    """A logged-in test client whose session has ``lang`` as its language, as Indico's language menu sets it.
+
+    Flask-Babel caches the locale on the context, which a test shares with all its requests (Indico's fixtures
+    keep one app context for the test); a real request starts without it, so each request here does too.
+    """
+
+    def __init__(self, client, lang):
+        self.client = client
+        with client.client.session_transaction() as sess:
+            sess['_lang'] = lang
+
+    def get(self, url, **kwargs):
+        flask_babel.refresh()
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        flask_babel.refresh()
+        return self.client.post(url, data, **kwargs)
+
+
 def speaking(client, lang):
-    """``client`` (a logged-in test client) with ``lang`` as the session's language, as Indico's language menu
-    sets it."""
-    with client.client.session_transaction() as sess:
-        sess['_lang'] = lang
-    return client
+    return Speaking(client, lang)
 
 
 @pytest.fixture
@@ -148,7 +166,7 @@ def test_times_shown_in_the_events_time_zone(db, zoom_plugin, zoom_host, login, 
     event = create_event(1, start_dt=start, end_dt=start + timedelta(hours=2), timezone='America/New_York')
     event.update_principal(zoom_host, full_access=True)
     db.session.flush()
-    client = login(zoom_host)
+    client = speaking(login(zoom_host), 'en_GB')
     assoc = create_meeting(client, event)
     manage = client.get(f'/event/{event.id}/manage/videoconference/').get_data(as_text=True)
     time_row = re.search(r'<dd class="vc-zoom-time">(.*?)</dd>', manage, re.S).group(1)

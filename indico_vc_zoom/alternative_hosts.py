@@ -12,6 +12,7 @@ from indico.web.flask.util import url_for
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom import meetings, rooms
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.management import RHManageZoomLink
 
 
@@ -26,7 +27,7 @@ def offers_alternative_host(vc_room, user):
 def make_alternative_host(plugin, vc_room, event, user):
     """Add ``user`` to the meeting's alternative hosts (one PATCH); returns ``(message, flash category)``."""
     if not offers_alternative_host(vc_room, user):
-        return 'You already host this meeting or are one of its alternative hosts.', 'info'
+        return _('You already host this meeting or are one of its alternative hosts.'), 'info'
     vc_room.data['alternative_hosts'] = sorted({*(vc_room.data.get('alternative_hosts') or []), user.identifier})
     flag_modified(vc_room, 'data')
     try:
@@ -37,8 +38,8 @@ def make_alternative_host(plugin, vc_room, event, user):
         return str(exc), 'error'
     except VCRoomError as exc:
         db.session.rollback()  # nothing changes in Indico when Zoom refuses
-        return f'You could not be made an alternative host: {exc}', 'error'
-    return f'You are now an alternative host of the Zoom meeting "{vc_room.name}".', 'success'
+        return _('You could not be made an alternative host: {error}').format(error=exc), 'error'
+    return _('You are now an alternative host of the Zoom meeting "{name}".').format(name=vc_room.name), 'success'
 
 
 class RHMakeMeAlternativeHost(RHManageZoomLink):

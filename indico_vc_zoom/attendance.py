@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from indico_vc_zoom.compat import is_eager_run
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.i18n import _, local_datetime
 from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.models.zoom_attendance import ReportStatus, ZoomAttendanceReport, ZoomAttendee
 from indico_vc_zoom.models.zoom_registrants import ZoomRegistrant
@@ -32,8 +33,6 @@ logger = Logger.get('vc_zoom')
 RETRY_DELAYS = (30, 120, 600, 1800)
 #: rows per page of Zoom's report (Zoom's maximum)
 REPORT_PAGE_SIZE = 300
-#: columns of the list and of its exports
-HEADERS = ('Name', 'E-mail', 'Indico user', 'Registration', 'Joined', 'Left', 'Minutes')
 _reports = ZoomAttendanceReport.__table__
 
 
@@ -187,20 +186,32 @@ def room_reports(vc_room, event):
 
 
 def _format(dt, tz):
-    return dt.astimezone(tz).strftime('%Y-%m-%d %H:%M') if dt else ''
+    return local_datetime(dt, tz, 'short') if dt else ''
 
 
 def label(report, tz):
     """How a report is named: the end of the meeting instance (or Zoom's id of it)."""
-    return f'ended {_format(report.end_dt, tz)}' if report.end_dt else report.uuid
+    return _('ended {time}').format(time=_format(report.end_dt, tz)) if report.end_dt else report.uuid
+
+
+def problem(report):
+    """Why a report has no attendees, for managers (the stored message keeps Zoom's own words, in English)."""
+    if report.status == ReportStatus.plan_required:
+        return _('Zoom has no participant reports for this account: it needs a paid plan.')
+    return _('The participant report could not be fetched from Zoom: {reason}').format(reason=report.message)
+
+
+def header_labels():
+    """The column titles of the table and the exports, in the user's language."""
+    return (_('Name'), _('E-mail'), _('Indico user'), _('Registration'), _('Joined'), _('Left'), _('Minutes'))
 
 
 def table_rows(report, tz):
-    def fmt(dt):
-        return _format(dt, tz)
-    return [{'Name': a.name, 'E-mail': a.email, 'Indico user': a.user.full_name if a.user else '',
-             'Registration': a.registration.friendly_id if a.registration else '',
-             'Joined': fmt(a.first_join_dt), 'Left': fmt(a.last_leave_dt), 'Minutes': a.minutes}
+    """One dict per attendee, keyed by the column titles of ``header_labels``; times in ``tz``."""
+    name, email, user, registration, joined, left, minutes = map(str, header_labels())
+    return [{name: a.name, email: a.email, user: a.user.full_name if a.user else '',
+             registration: a.registration.friendly_id if a.registration else '',
+             joined: _format(a.first_join_dt, tz), left: _format(a.last_leave_dt, tz), minutes: a.minutes}
             for a in report.attendees]
 
 
@@ -216,5 +227,5 @@ class RHAttendanceExport(RHManageZoomLink):
         rows = table_rows(self.report, self.event.tzinfo)
         filename = f'zoom-attendance-{self.vc_room.data.get("zoom_id")}-{self.report.id}'
         if request.view_args['format'] == 'xlsx':
-            return send_xlsx(f'{filename}.xlsx', HEADERS, rows)
-        return send_csv(f'{filename}.csv', HEADERS, rows)
+            return send_xlsx(f'{filename}.xlsx', list(map(str, header_labels())), rows)
+        return send_csv(f'{filename}.csv', list(map(str, header_labels())), rows)

@@ -16,12 +16,12 @@ from indico.core.logger import Logger
 from indico.modules.events.registration.models.registrations import Registration, RegistrationState
 from indico.modules.logs.models.entries import LogKind
 from indico.util.date_time import now_utc
-from indico.util.i18n import _
 from indico.web.forms.fields import IndicoRadioField
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import contains_eager
 from wtforms.validators import DataRequired, ValidationError
 
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.models.zoom_checkins import ZoomCheckin
 from indico_vc_zoom.models.zoom_registrants import ZoomRegistrant
 from indico_vc_zoom.request_cache import request_cached

@@ -8,6 +8,7 @@ so only :mod:`protection` hands them out, with exactly the join link's decision.
 
 from dataclasses import dataclass, replace
 
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.settings import zoom_settings
 
 
@@ -70,10 +71,10 @@ class DialIn:
 
     def text_lines(self):
         """The dial-in details as plain text (iCal descriptions)."""
-        lines = ['Join by phone:', *(f'  {number.label}: {number.number}' for number in self.numbers),
-                 f'  Meeting ID: {self.display_id}']
+        lines = [str(_('Join by phone:')), *(f'  {number.label}: {number.number}' for number in self.numbers),
+                 '  ' + _('Meeting ID: {id}').format(id=self.display_id)]
         if self.passcode:
-            lines.append(f'  Phone passcode: {self.passcode}')
+            lines.append('  ' + _('Phone passcode: {passcode}').format(passcode=self.passcode))
         return lines
 
     def as_api_dict(self):

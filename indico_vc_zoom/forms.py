@@ -6,7 +6,6 @@ import re
 from flask import session
 from indico.modules.vc.forms import VCPluginSettingsFormBase, VCRoomAttachFormBase, VCRoomFormBase
 from indico.modules.vc.models.vc_rooms import VCRoomLinkType
-from indico.util.i18n import _
 from indico.util.string import html_to_plaintext
 from indico.util.user import principal_from_identifier
 from indico.web.forms.base import FormDefaults, generated_data
@@ -21,6 +20,7 @@ from indico_vc_zoom import meetings
 from indico_vc_zoom.checkin import OFF as CHECKIN_OFF
 from indico_vc_zoom.checkin import CheckinOptionsMixin, checkin_field
 from indico_vc_zoom.connection import make_client_from_settings
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.identities import provider_choices
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.redaction import found_secrets, refusal_message, stored_secrets_pattern

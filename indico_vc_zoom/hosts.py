@@ -17,6 +17,7 @@ from indico.util.user import principal_from_identifier
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom.event_log import log_action
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.identities import with_identity_logins
 from indico_vc_zoom.kinds import MEETING
 from indico_vc_zoom.settings import zoom_settings
@@ -43,8 +44,10 @@ class NoZoomAccount(Exception):
 
     def __str__(self):
         if not self.tried:
-            return f'{self.user.full_name} has no e-mail address in the domains allowed for Zoom accounts.'
-        return '{} has no Zoom account (tried: {}).'.format(self.user.full_name, ', '.join(self.tried))
+            return _('{name} has no e-mail address in the domains allowed for Zoom accounts.').format(
+                name=self.user.full_name)
+        return _('{name} has no Zoom account (tried: {tried}).').format(name=self.user.full_name,
+                                                                         tried=', '.join(self.tried))
 
 
 class AssistantNotAdded(Exception):
@@ -57,10 +60,11 @@ class AssistantNotAdded(Exception):
         super().__init__(assistant_id, zoom_user, error)
 
     def __str__(self):
-        return (f'Zoom refused to make the assistant account {self.assistant_id} an assistant of '
-                f'{self.zoom_user["email"]} ({self.error}), so it cannot schedule meetings for them. Nothing was '
-                'changed. An administrator can check the assistant account in the Zoom plugin settings (it needs a '
-                'licensed Zoom user of the same account, and the app the scope user:write:admin).')
+        return _('Zoom refused to make the assistant account {assistant} an assistant of {email} ({error}), so it '
+                 'cannot schedule meetings for them. Nothing was changed. An administrator can check the assistant '
+                 'account in the Zoom plugin settings (it needs a licensed Zoom user of the same account, and the app '
+                 'the scope user:write:admin).').format(assistant=self.assistant_id, email=self.zoom_user['email'],
+                                                        error=self.error)
 
 
 def candidate_emails(user, domains):
@@ -178,19 +182,19 @@ def zoom_host(client, identifier):
 def refusal_message(scheduler, target_email, target_name):
     """Why Zoom refused a host change, and what can be done (nothing was changed)."""
     assistant_id = assistant_account()
+    names = {'scheduler': scheduler, 'email': target_email, 'name': target_name}
     if assistant_id and scheduler and scheduler.lower() == assistant_id.lower():
-        return (f'Zoom does not let the assistant account {scheduler} schedule meetings for {target_email}, so '
-                f'{target_name} cannot become the host. Nothing was changed. An administrator can check in Zoom that '
-                f'{scheduler} is an assistant of {target_email}. Alternatively, add {target_name} as an alternative '
-                'host.')
-    how = ('Meetings created while an assistant account is configured can always change host; this one was '
-           f'scheduled by {scheduler}.' if assistant_id else
-           'An administrator can configure an assistant account in the Zoom plugin settings: meetings created from '
-           'then on can always change host.')
-    return (f'Zoom does not let {scheduler}, who scheduled this meeting, schedule meetings for {target_email}, so '
-            f'{target_name} cannot become the host. Nothing was changed. {how} {target_email} can also give '
-            f'{scheduler} scheduling privilege in Zoom. Alternatively, add {target_name} as an alternative host: '
-            'they can then start and run the meeting.')
+        return _('Zoom does not let the assistant account {scheduler} schedule meetings for {email}, so {name} '
+                 'cannot become the host. Nothing was changed. An administrator can check in Zoom that {scheduler} '
+                 'is an assistant of {email}. Alternatively, add {name} as an alternative host.').format(**names)
+    how = (_('Meetings created while an assistant account is configured can always change host; this one was '
+             'scheduled by {scheduler}.').format(**names) if assistant_id else
+           _('An administrator can configure an assistant account in the Zoom plugin settings: meetings created '
+             'from then on can always change host.'))
+    return _('Zoom does not let {scheduler}, who scheduled this meeting, schedule meetings for {email}, so {name} '
+             'cannot become the host. Nothing was changed. {how} {email} can also give {scheduler} scheduling '
+             'privilege in Zoom. Alternatively, add {name} as an alternative host: they can then start and run the '
+             'meeting.').format(how=how, **names)
 
 
 # --- alternative hosts ------------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from datetime import datetime
 from functools import partial
 
 from indico.modules.logs.models.entries import LogKind
-from indico.util.date_time import format_time
 
 from indico_vc_zoom import attendance
+from indico_vc_zoom.i18n import _, format_minutes, local_time
 from indico_vc_zoom.webhooks import records
 from indico_vc_zoom.webhooks.changes import log_entries, working_copy
 
@@ -59,30 +59,24 @@ def apply_to_room(record, notification):
     return entries, (partial(attendance.queue_report, report_id) if report_id is not None else None)
 
 
-def format_duration(minutes):
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return f'{hours} h {minutes} min'
-    return f'{hours} h' if hours else f'{minutes} min'
-
-
 def describe(vc_room, event):
-    """A short text of the meeting's run ("live now", "ended 14:32, lasted 1 h 12 min") or ``None``."""
+    """A short text of the meeting's run ("Live now", "Ended 14:32, lasted 1 hour, 12 minutes") or ``None``; times
+    in the event's time zone, words in the user's language."""
     live = (vc_room.data or {}).get('live')
     if not live:
         return None
     tz = event.tzinfo
     if live.get('state') == LIVE:
         start = _parse(live.get('start_time'))
-        return f'Live now (since {format_time(start, timezone=tz)})' if start else 'Live now'
+        return _('Live now (since {time})').format(time=local_time(start, tz)) if start else _('Live now')
     end = _parse(live.get('end_time'))
     if end is None:
-        return 'Ended'
-    text = f'Ended {format_time(end, timezone=tz)}'
+        return _('Ended')
     start = _parse(live.get('start_time'))
     if start is not None and end >= start:
-        text += f', lasted {format_duration(round((end - start).total_seconds() / 60))}'
-    return text
+        return _('Ended {time}, lasted {duration}').format(
+            time=local_time(end, tz), duration=format_minutes(round((end - start).total_seconds() / 60)))
+    return _('Ended {time}').format(time=local_time(end, tz))
 
 
 def is_live(vc_room):

@@ -5,6 +5,8 @@ from indico.modules.vc.util import get_linked_to_description
 from indico.util.user import principal_from_identifier
 from indico.web.flask.templating import get_template_module
 
+from indico_vc_zoom.i18n import N_, _
+
 
 def host_emails(vc_room):
     emails = set()
@@ -28,7 +30,12 @@ def _send(plugin, action, event, vc_room, template, user=None):
     send_email(email, event, plugin.friendly_name)
 
 
+#: the keys of an edit's log data, as the e-mail names them (translated there)
+CHANGE_LABELS = (N_('Changed'), N_('New host'), N_('Alternative hosts'))
+
+
 def notify_modified(plugin, vc_room, event, user, changes):
+    changes = {str(_(key)) if key in CHANGE_LABELS else key: value for key, value in changes.items()}
     tpl = get_template_module('vc_zoom:emails/modified.html', plugin=plugin, vc_room=vc_room, event=event,
                               user=user, changes=changes)
     _send(plugin, 'modify', event, vc_room, tpl, user)

@@ -23,6 +23,7 @@ from indico_vc_zoom import hosts, meetings
 from indico_vc_zoom.connection import get_client
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import zoom_host
+from indico_vc_zoom.i18n import _, local_datetime
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.remote_deleted import gone_on_zoom, live_events
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomRateLimited, ZoomUnavailable
@@ -100,10 +101,11 @@ def defer_for_daily_limit(vc_room, exc):
     return resets_at
 
 
-def deferral_message(vc_room, resets_at):
-    who = vc_room.data.get('host_email') or 'its host'
-    return (f'Zoom\'s daily limit of meeting changes for {who} is reached. Your change to "{vc_room.name}" is '
-            f'saved in Indico and will be applied on Zoom after {resets_at:%Y-%m-%d %H:%M} UTC.')
+def deferral_message(vc_room, resets_at, tzinfo=None):
+    """What the user is told of an edit kept for after Zoom's reset (the time in ``tzinfo``, the event's)."""
+    return _('Zoom\'s daily limit of meeting changes for {who} is reached. Your change to "{name}" is saved in '
+             'Indico and will be applied on Zoom after {when}.').format(
+        who=vc_room.data.get('host_email') or _('its host'), name=vc_room.name, when=local_datetime(resets_at, tzinfo))
 
 
 def room_event(vc_room):
@@ -245,6 +247,6 @@ def apply_due(now=None, converge=None):
     return outcomes
 
 
-def flash_deferral(vc_room, resets_at):
+def flash_deferral(vc_room, resets_at, tzinfo=None):
     if has_request_context():
-        flash(deferral_message(vc_room, resets_at), 'warning')
+        flash(deferral_message(vc_room, resets_at, tzinfo), 'warning')

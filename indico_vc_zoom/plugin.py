@@ -33,6 +33,8 @@ from indico_vc_zoom import (
 from indico_vc_zoom.blueprint import blueprint
 from indico_vc_zoom.cli import cli
 from indico_vc_zoom.compat import BUTTON_CLASSES
+from indico_vc_zoom.i18n import script_gettext
+from indico_vc_zoom.kinds import kind_label
 from indico_vc_zoom.notifications import host_emails
 from indico_vc_zoom.protection import (
     full_access,
@@ -127,7 +129,8 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         script = (Path(__file__).parent / 'client' / 'passcode.js').read_text()
         length = int(self.settings.get('passcode_length'))
         inject_js(Markup('<script>document.querySelector(\'#vc-room-form[data-vc-type="zoom"]\')'
-                         '.dataset.passcodeLength = {};\n{}</script>').format(length, Markup(script)))
+                         '.dataset.passcodeLength = {};\n{}({});</script>').format(
+            length, Markup(script), Markup(script_gettext(script))))
         return html
 
     def update_data_vc_room(self, vc_room, data, is_new=False):
@@ -202,6 +205,12 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
     def visibility_label(self, event_vc_room):
         return visibility_labels()[get_visibility(event_vc_room)]
 
+    def kind_label(self, vc_room):
+        return kind_label((vc_room.data or {}).get('meeting_type'))
+
+    def meeting_time(self, vc_room, event):
+        return schedule.meeting_time(vc_room, event)
+
     def host_name(self, vc_room):
         return hosts.host_name(vc_room)
 
@@ -250,6 +259,9 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
 
     def attendance_label(self, report, event):
         return attendance.label(report, event.tzinfo)
+
+    def attendance_problem(self, report):
+        return attendance.problem(report)
 
     def attendance_rows(self, report, event):
         return attendance.table_rows(report, event.tzinfo)

@@ -9,14 +9,14 @@ from flask import flash, redirect, request
 from indico.core.db import db
 from indico.modules.logs.models.entries import LogKind
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
-from indico.util.date_time import format_datetime, now_utc
+from indico.util.date_time import now_utc
 from indico.web.flask.util import url_for
 from sqlalchemy import and_
 from sqlalchemy.dialects.postgresql import insert
 from werkzeug.exceptions import BadRequest
 
 from indico_vc_zoom.event_log import log_action
-from indico_vc_zoom.live_status import format_duration
+from indico_vc_zoom.i18n import _, format_minutes, local_datetime
 from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.models.zoom_recordings import ZoomRecording
 from indico_vc_zoom.protection import VISIBILITY_MODES, recording_access
@@ -126,16 +126,16 @@ class RHRecordingPublication(RHManageZoomLink):
         if published not in ('0', '1') or (visibility is not None and visibility not in VISIBILITY_MODES):
             raise BadRequest('published must be 0 or 1 and visibility one of ' + ', '.join(VISIBILITY_MODES))
         set_published(self.recording, self.event, published == '1', visibility)
-        flash('The recording is now published.' if published == '1' else 'The recording is now hidden.', 'success')
+        flash(_('The recording is now published.') if published == '1' else _('The recording is now hidden.'),
+              'success')
         return redirect(url_for('vc.manage_vc_rooms', self.event))
 
 
 def label(recording, event):
     """How a recording is named on pages: its start in the event's time zone, its length and file types."""
-    parts = [format_datetime(recording.start_dt, 'short', timezone=event.tzinfo) if recording.start_dt
-             else 'Recording']
+    parts = [local_datetime(recording.start_dt, event.tzinfo, 'short') if recording.start_dt else _('Recording')]
     if recording.duration:
-        parts.append(format_duration(recording.duration))
+        parts.append(format_minutes(recording.duration))
     if recording.file_types:
         parts.append(', '.join(recording.file_types))
     return ' · '.join(parts)

@@ -11,16 +11,20 @@ import re
 from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
+from babel.lists import format_list
 from indico.modules.logs.models.entries import EventLogRealm, LogKind
+from indico.util.i18n import get_current_locale
 
 from indico_vc_zoom.event_log import SERVICE
+from indico_vc_zoom.i18n import N_, _
 
 
 #: what replaces a secret in text copied from Zoom
 REDACTED = '[removed: join details]'
 #: regex group -> what it is, for messages and the event log (also the order in which they are tried)
-SECRET_KINDS = {'start': 'a start URL', 'join': 'the join link', 'link': 'a link to the meeting or its Zoom ID',
-                'passcode': 'the passcode'}
+#: (English in the event log, translated in messages: ``_(kind)``)
+SECRET_KINDS = {'start': N_('a start URL'), 'join': N_('the join link'),
+                'link': N_('a link to the meeting or its Zoom ID'), 'passcode': N_('the passcode')}
 # a URL-like run of characters: whole links are removed, not just the part that gave them away
 _TOKEN = r'[^\s<>"\'()\[\]]*'
 
@@ -77,8 +81,12 @@ def found_secrets(text, pattern):
 
 
 def refusal_message(field_label, kinds):
-    return (f'The {field_label.lower()} contains {" and ".join(kinds)} of this meeting. Remove it: the '
-            f'{field_label.lower()} is shown to people who may not see the join link.')
+    locale = get_current_locale()
+    # English writes the field's name in lower case mid-sentence; other languages quote it as labelled
+    field = field_label.lower() if locale.language == 'en' else field_label
+    secrets = format_list([_(kind) for kind in kinds], locale=locale)
+    return _('The {field} contains {secrets} of this meeting. Remove it: the {field} is shown to people who may not '
+             'see the join link.').format(field=field, secrets=secrets)
 
 
 def redact(text, pattern):

@@ -21,6 +21,7 @@ from indico_vc_zoom.budget import count_call
 from indico_vc_zoom.connection import get_client, user_action
 from indico_vc_zoom.event_log import log_action
 from indico_vc_zoom.hosts import AssistantNotAdded, NoZoomAccount, host_form_field, zoom_host
+from indico_vc_zoom.i18n import _, local_datetime, ngettext
 from indico_vc_zoom.kinds import MEETING, WEBINAR
 from indico_vc_zoom.notifications import notify_attached, notify_detached, notify_modified
 from indico_vc_zoom.protection import strip_passcode
@@ -39,24 +40,32 @@ from indico_vc_zoom.zoom.errors import (
 
 
 logger = Logger.get('vc_zoom')
-GONE_MESSAGE = 'This Zoom meeting no longer exists on Zoom; it has been marked as deleted.'
+GONE_MESSAGE = _('This Zoom meeting no longer exists on Zoom; it has been marked as deleted.')
 
 
 class ZoomActionFailed(UserValueError):
     """Zoom refused or failed an action; nothing was changed in Indico (shown to the user, never a 500)."""
 
 
-def describe_error(exc, action, host_email):
+#: what Zoom could not do, as ``describe_error`` says it
+ACTIONS = {'create': _('Zoom could not create the meeting: {error}'),
+           'update': _('Zoom could not update the meeting: {error}'),
+           'delete': _('Zoom could not delete the meeting: {error}')}
+
+
+def describe_error(exc, action, host_email, tzinfo=None):
+    """What the user is told when Zoom refused ``action`` (a key of ``ACTIONS``); times in ``tzinfo``."""
     if isinstance(exc, ZoomScopeMissing):
         return missing_scope_message(exc)
     if isinstance(exc, ZoomRateLimited) and exc.daily:
-        who = host_email or 'this host'
-        when = exc.resets_at.strftime('%Y-%m-%d %H:%M UTC') if exc.resets_at else 'midnight UTC'
-        return (f"Zoom's daily limit of meeting changes for {who} is reached; Zoom accepts new ones again "
-                f'at {when}.')
+        if exc.resets_at:
+            return (_("Zoom's daily limit of meeting changes for {who} is reached; Zoom accepts new ones again at "
+                      '{when}.').format(who=host_email or _('this host'), when=local_datetime(exc.resets_at, tzinfo)))
+        return _("Zoom's daily limit of meeting changes for {who} is reached; Zoom accepts new ones again at "
+                 'midnight UTC.').format(who=host_email or _('this host'))
     if getattr(exc, 'user_message', None):
         return exc.user_message  # what is known and what happens next (an outcome Zoom left unknown)
-    return f'Zoom could not {action}: {exc}'
+    return ACTIONS[action].format(error=exc)
 
 
 def error_field(exc, vc_room):
@@ -140,7 +149,7 @@ def create(vc_room, event):
         raise VCRoomError(str(exc), field=host_form_field(vc_room))
     except ZoomError as exc:
         orphans.discard_new_room(vc_room)
-        raise VCRoomError(describe_error(exc, 'create the meeting', scheduler or (found_host or {}).get('email')),
+        raise VCRoomError(describe_error(exc, 'create', scheduler or (found_host or {}).get('email'), event.tzinfo),
                           field=error_field(exc, vc_room))
     vc_room.data['zoom'] = state
     meetings.store_zoom_meeting(vc_room, meeting, kind)
@@ -152,8 +161,8 @@ def create(vc_room, event):
     except DatabaseError:
         orphans.delete_orphans()
         orphans.discard_new_room(vc_room)
-        raise VCRoomError('Indico could not save the new meeting, so it was deleted from Zoom again. Nothing '
-                          'was changed; please try again.', field='name')
+        raise VCRoomError(_('Indico could not save the new meeting, so it was deleted from Zoom again. Nothing '
+                            'was changed; please try again.'), field='name')
     log_data = {'Zoom ID': meeting['id'], 'Host': host.full_name}
     if confirmed_late:
         log_data['Verified'] = 'Zoom answered too late; the meeting was found on Zoom and adopted'
@@ -179,10 +188,10 @@ def _adopt_unconfirmed_create(event, kind, host_id, payload, started, exc):
             orphans.delete_unclaimed(kind, found[1:])
             return meeting
     verification.create_not_confirmed(event, kind, host_id, payload, started)
-    answer = 'answered with an error' if exc.status_code else 'did not answer in time'
-    exc.user_message = (f'Zoom {answer}, so it is not known whether it created the meeting; it was not created in '
-                        'Indico. If Zoom creates it anyway, Indico deletes it on Zoom again within minutes (see the '
-                        'event log); you can try again now.')
+    answer = _('Zoom answered with an error') if exc.status_code else _('Zoom did not answer in time')
+    exc.user_message = _('{answer}, so it is not known whether it created the meeting; it was not created in '
+                         'Indico. If Zoom creates it anyway, Indico deletes it on Zoom again within minutes (see the '
+                         'event log); you can try again now.').format(answer=answer)
     raise exc
 
 
@@ -212,7 +221,7 @@ def update(plugin, vc_room, event):
             host = found_host = None
             if host_changed:
                 if kind == WEBINAR:
-                    raise VCRoomError("Zoom's API cannot change the host of a webinar; change it on Zoom.",
+                    raise VCRoomError(_("Zoom's API cannot change the host of a webinar; change it on Zoom."),
                                       field=host_form_field(vc_room))
                 host, found_host = zoom_host(client, data['host'])
             resolve_alternative_hosts(client, vc_room, (found_host or {}).get('email') or data.get('host_email'),
@@ -247,18 +256,18 @@ def update(plugin, vc_room, event):
         raise VCRoomError(str(exc), field=host_form_field(vc_room))
     except ZoomSchedulingRefused as exc:
         if not host_changed:
-            raise VCRoomError(describe_error(exc, 'update the meeting', scheduler), field=error_field(exc, vc_room))
+            raise VCRoomError(describe_error(exc, 'update', scheduler, event.tzinfo), field=error_field(exc, vc_room))
         raise VCRoomError(hosts.refusal_message(scheduler, found_host['email'], host.full_name),
                           field=host_form_field(vc_room))
     except ZoomNotFound:
         raise VCRoomNotFoundError(GONE_MESSAGE)
     except ZoomRateLimited as exc:
         if not exc.daily:
-            raise VCRoomError(describe_error(exc, 'update the meeting', data.get('host_email')), field='name')
+            raise VCRoomError(describe_error(exc, 'update', data.get('host_email'), event.tzinfo), field='name')
         _defer(vc_room, event, changes, exc.resets_at or now_utc())
         return
     except ZoomError as exc:
-        raise VCRoomError(describe_error(exc, 'update the meeting', scheduler), field=error_field(exc, vc_room))
+        raise VCRoomError(describe_error(exc, 'update', scheduler, event.tzinfo), field=error_field(exc, vc_room))
     meetings.apply_pushed(vc_room, changes)
     if 'password' in changes:
         _read_back_join_url(vc_room, kind)
@@ -297,7 +306,7 @@ def _defer(vc_room, event, changes, until):
     log_action(event, LogKind.change, 'Zoom meeting "{}" changed in Indico; Zoom follows after its daily limit '
                'resets', vc_room, data={'Changed': ', '.join(sorted(changes)) or 'host',
                                         'Applied after': f'{until:%Y-%m-%d %H:%M} UTC'})
-    pending_changes.flash_deferral(vc_room, until)
+    pending_changes.flash_deferral(vc_room, until, event.tzinfo)
 
 
 def delete(vc_room, event):
@@ -315,8 +324,8 @@ def delete(vc_room, event):
     except ZoomNotFound:
         pass  # already gone on Zoom: that is what we wanted
     except ZoomError as exc:
-        raise ZoomActionFailed(describe_error(exc, 'delete the meeting', vc_room.data.get('host_email')) +
-                               ' Nothing was changed in Indico.')
+        raise ZoomActionFailed(_('{error} Nothing was changed in Indico.').format(
+            error=describe_error(exc, 'delete', vc_room.data.get('host_email'), event.tzinfo)))
     log_action(event, LogKind.negative, 'Zoom meeting "{}" deleted', vc_room,
                data={'Zoom ID': vc_room.data.get('zoom_id')})
 
@@ -341,8 +350,8 @@ def refresh_before_edit(vc_room, event):
         db.session.commit()
         raise ZoomActionFailed(str(exc))
     except ZoomError as exc:
-        flash(f'Could not get the current state of the meeting from Zoom ({exc}); showing the last known '
-              'one.', 'warning')
+        flash(_('Could not get the current state of the meeting from Zoom ({error}); showing the last known '
+                'one.').format(error=exc), 'warning')
 
 
 def attached(plugin, event, vc_room, event_vc_room):
@@ -356,7 +365,7 @@ def attached(plugin, event, vc_room, event_vc_room):
                     raise
                 verification.settle_update(vc_room, event, 'schedule')
     except ZoomError as exc:
-        flash(f'The meeting was attached, but Zoom could not be updated: {exc}', 'warning')
+        flash(_('The meeting was attached, but Zoom could not be updated: {error}').format(error=exc), 'warning')
     log_action(event, LogKind.positive, 'Zoom meeting "{}" attached', vc_room,
                data={'Zoom ID': vc_room.data.get('zoom_id'), 'Linked to': event_vc_room.link_type.name})
     notify_attached(plugin, vc_room, event_vc_room, event, session.user)
@@ -375,6 +384,8 @@ def detached(plugin, vc_room, assoc):
 def extra_delete_message(vc_room, event_vc_room):
     others = {a.event for a in vc_room.events if a.event != event_vc_room.event}
     if others:
-        return (f'This meeting is also used by {len(others)} other event(s); it stays on Zoom for them. Only this '
-                'link is removed.')
-    return 'The meeting will be deleted from Zoom.'
+        return ngettext('This meeting is also used by {count} other event; it stays on Zoom for it. Only this '
+                        'link is removed.',
+                        'This meeting is also used by {count} other events; it stays on Zoom for them. Only this '
+                        'link is removed.', len(others)).format(count=len(others))
+    return _('The meeting will be deleted from Zoom.')

@@ -5,10 +5,13 @@ when a meeting is attached to another event, and queues it (:mod:`pending_change
 when an event is cloned.
 """
 
+from datetime import datetime
+
 from flask import g, has_request_context, session
 from indico.modules.vc.models.vc_rooms import VCRoomStatus
 
 from indico_vc_zoom import meetings, pending_changes
+from indico_vc_zoom.i18n import _, local_datetime, ngettext
 from indico_vc_zoom.kinds import MEETING
 
 
@@ -46,7 +49,9 @@ def _say_meetings_follow(moving):
     following = g.setdefault('vc_zoom_following', [])
     following += [vc_room.name for vc_room in moving if vc_room.name not in following]
     names = ', '.join(f'"{name}"' for name in following[:3]) + (' …' if len(following) > 3 else '')
-    text = f'{len(following)} Zoom meeting(s) ({names}) will follow the new time on Zoom in a moment.'
+    text = ngettext('{count} Zoom meeting ({names}) will follow the new time on Zoom in a moment.',
+                    '{count} Zoom meetings ({names}) will follow the new time on Zoom in a moment.',
+                    len(following)).format(count=len(following), names=names)
     flashes = [f for f in session.get('_flashes', []) if f[1] != g.get('vc_zoom_following_text')]
     session['_flashes'] = [*flashes, ('info', text)]
     g.vc_zoom_following_text = text
@@ -59,3 +64,11 @@ def make_recurring(vc_room):
     """
     if vc_room.status != VCRoomStatus.deleted:
         pending_changes.mark_pending(vc_room, pending_changes.CLONE)
+
+
+def meeting_time(vc_room, event):
+    """When the meeting is scheduled, for people: in the event's time zone and the user's language."""
+    start = ((vc_room.data or {}).get('zoom') or {}).get('start_time')
+    if not start:
+        return _('recurring, no fixed time')
+    return local_datetime(datetime.fromisoformat(start.replace('Z', '+00:00')), event.tzinfo, 'long')

@@ -10,10 +10,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from babel.lists import format_list
 from indico.core.cache import make_scoped_cache
 from indico.core.plugins import render_plugin_template
+from indico.util.i18n import get_current_locale
 
 from indico_vc_zoom.connection import get_client
+from indico_vc_zoom.i18n import N_, _
 from indico_vc_zoom.settings import CLIENT_SETTINGS, zoom_settings
 from indico_vc_zoom.zoom.errors import ZoomAuthError, ZoomError, ZoomScopeMissing
 
@@ -30,6 +33,7 @@ probe_cache = make_scoped_cache('vc-zoom-scope-probes')
 class Need:
     """One thing a feature does on Zoom, and the scopes that allow it (any one of them)."""
 
+    #: what it does, for people (translated where shown: ``_(action)``)
     action: str
     #: the classic scope (Zoom's "admin" scopes of account-level apps)
     classic: str
@@ -57,13 +61,22 @@ class Feature:
     in_use: object
 
 
+#: the actions of each kind, for people (whole sentences: languages inflect the kind differently)
+_KIND_ACTIONS = {
+    'meeting': (N_('create meetings'), N_('read meetings'), N_('change meetings'), N_('delete meetings'),
+                N_("list a host's meetings (after a create of unknown outcome)")),
+    'webinar': (N_('create webinars'), N_('read webinars'), N_('change webinars'), N_('delete webinars'),
+                N_("list a host's webinars (after a create of unknown outcome)")),
+}
+
+
 def _kind_needs(kind):
-    return (Need(f'create {kind}s', f'{kind}:write:admin', f'{kind}:write:{kind}:admin'),
-            Need(f'read {kind}s', f'{kind}:read:admin', f'{kind}:read:{kind}:admin'),
-            Need(f'change {kind}s', f'{kind}:write:admin', f'{kind}:update:{kind}:admin'),
-            Need(f'delete {kind}s', f'{kind}:write:admin', f'{kind}:delete:{kind}:admin'),
-            Need(f"list a host's {kind}s (after a create of unknown outcome)", f'{kind}:read:admin',
-                 f'{kind}:read:list_{kind}s:admin'))
+    create, read, change, delete, list_ = _KIND_ACTIONS[kind]
+    return (Need(create, f'{kind}:write:admin', f'{kind}:write:{kind}:admin'),
+            Need(read, f'{kind}:read:admin', f'{kind}:read:{kind}:admin'),
+            Need(change, f'{kind}:write:admin', f'{kind}:update:{kind}:admin'),
+            Need(delete, f'{kind}:write:admin', f'{kind}:delete:{kind}:admin'),
+            Need(list_, f'{kind}:read:admin', f'{kind}:read:list_{kind}s:admin'))
 
 
 def _uses_meeting_runs(settings):
@@ -72,22 +85,25 @@ def _uses_meeting_runs(settings):
 
 
 FEATURES = (
-    Feature('meetings', 'Meetings',
-            (*_kind_needs('meeting'), Need("find a host's Zoom account", 'user:read:admin', 'user:read:user:admin')),
+    Feature('meetings', N_('Meetings'),
+            (*_kind_needs('meeting'),
+             Need(N_("find a host's Zoom account"), 'user:read:admin', 'user:read:user:admin')),
             lambda settings: True),
-    Feature('webinars', 'Webinars', _kind_needs('webinar'), lambda settings: bool(settings.get('allow_webinars'))),
-    Feature('assistants', 'Assistant account (scheduling for hosts)',
-            (Need('make the assistant an assistant of each host', 'user:write:admin'),),
+    Feature('webinars', N_('Webinars'), _kind_needs('webinar'),
+            lambda settings: bool(settings.get('allow_webinars'))),
+    Feature('assistants', N_('Assistant account (scheduling for hosts)'),
+            (Need(N_('make the assistant an assistant of each host'), 'user:write:admin'),),
             lambda settings: bool(settings.get('assistant_id'))),
-    Feature('registrants', 'Registrants',
-            (Need('list registrants', 'meeting:read:admin', 'meeting:read:list_registrants:admin'),
-             Need('register and approve people', 'meeting:write:admin')),
+    Feature('registrants', N_('Registrants'),
+            (Need(N_('list registrants'), 'meeting:read:admin', 'meeting:read:list_registrants:admin'),
+             Need(N_('register and approve people'), 'meeting:write:admin')),
             lambda settings: bool(settings.get('allow_registration'))),
-    Feature('reports', 'Participant reports',
-            (Need('read who took part', 'meeting:read:admin', 'meeting:read:list_past_participants:admin'),),
+    Feature('reports', N_('Participant reports'),
+            (Need(N_('read who took part'), 'meeting:read:admin', 'meeting:read:list_past_participants:admin'),),
             _uses_meeting_runs),
-    Feature('recordings', 'Cloud recordings',
-            (Need('read recording files', 'recording:read:admin', 'cloud_recording:read:list_recording_files:admin'),),
+    Feature('recordings', N_('Cloud recordings'),
+            (Need(N_('read recording files'), 'recording:read:admin',
+                  'cloud_recording:read:list_recording_files:admin'),),
             _uses_meeting_runs),
 )
 KNOWN_SCOPES = frozenset(scope for feature in FEATURES for need in feature.needs for scope in need.accepted)
@@ -134,7 +150,7 @@ class FeatureStatus:
 
     def actions_needing(self, scope):
         """What the feature cannot do without the missing ``scope``, for people."""
-        return ', '.join(status.need.action for status in self.needs
+        return ', '.join(str(_(status.need.action)) for status in self.needs
                          if status.granted is False and status.scope_to_add == scope)
 
     @property
@@ -225,9 +241,10 @@ def check_scopes(client, settings, cache_key=None):
 
 def missing_scope_message(exc):
     """What a user is told when Zoom refused an action for a missing scope (``ZoomScopeMissing``)."""
-    scopes = ' or '.join(exc.missing_scopes) or 'a scope'
-    return (f'The Zoom app of this Indico lacks the scope {scopes}. An administrator must add it to the app in the '
-            'Zoom App Marketplace (the plugin settings page lists every scope each feature needs).')
+    scopes = format_list(list(exc.missing_scopes), style='or', locale=get_current_locale()) or '?'
+    return _('The Zoom app of this Indico lacks the scope {scopes}. An administrator must add it to the app in the '
+             'Zoom App Marketplace (the plugin settings page lists every scope each feature needs).').format(
+        scopes=scopes)
 
 
 def _credentials_key():

@@ -16,6 +16,7 @@ from indico.core import signals
 from indico.modules.vc.models.vc_rooms import VCRoomEventAssociation
 
 from indico_vc_zoom import recordings
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.protection import get_visibility, join_link_access
 
 
@@ -48,9 +49,9 @@ def join_text_lines(vc_room, access):
     """Plain-text join details holding only what ``access`` allows (nothing at all if it allows nothing)."""
     lines = []
     if access.link:
-        lines.append(f'Zoom meeting "{vc_room.name}": {access.link}')
+        lines.append(_('Zoom meeting "{name}": {link}').format(name=vc_room.name, link=access.link))
     if access.passcode:
-        lines.append(f'Passcode: {access.passcode}')
+        lines.append(_('Passcode: {passcode}').format(passcode=access.passcode))
     if access.dial_in:
         lines += access.dial_in.text_lines()
     return lines

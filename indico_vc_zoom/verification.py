@@ -19,6 +19,7 @@ from indico.util.date_time import now_utc
 
 from indico_vc_zoom import meetings, orphans, pending_changes, reconcile
 from indico_vc_zoom.event_log import SERVICE, log_action
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.kinds import MEETING, other_kind
 from indico_vc_zoom.zoom.errors import ZoomError, ZoomNotFound, ZoomUnavailable
 
@@ -61,9 +62,9 @@ def settle_update(vc_room, event, changed):
         pending_changes.mark_pending(vc_room, pending_changes.UNCONFIRMED)
         log_action(event, LogKind.change, 'Zoom did not confirm the change to "{}" in time; Indico checks Zoom and '
                    'completes it in the background', vc_room, data={'Changed': changed or '-', 'Zoom': str(exc)})
-        _say(f'Zoom did not answer in time, so it is not known yet whether it took your change to "{vc_room.name}". '
-             'The change is saved in Indico; Indico reads the meeting back from Zoom in the background and sends '
-             'what is missing (the event log will say when Zoom agrees).')
+        _say(_('Zoom did not answer in time, so it is not known yet whether it took your change to "{name}". The '
+               'change is saved in Indico; Indico reads the meeting back from Zoom in the background and sends what '
+               'is missing (the event log will say when Zoom agrees).').format(name=vc_room.name))
         return False
     return True
 
@@ -82,8 +83,8 @@ def settle_delete(vc_room, event):
     queue_task('delete', event.id, vc_room.data.get('meeting_type', MEETING), vc_room.data['zoom_id'], vc_room.name)
     log_action(event, LogKind.negative, 'Zoom meeting "{}" deleted in Indico; Zoom has not confirmed it yet, Indico '
                'deletes it there in the background', vc_room, data={'Zoom ID': vc_room.data.get('zoom_id')})
-    _say(f'Zoom did not confirm in time that it deleted "{vc_room.name}". It is removed from Indico; Indico '
-         'deletes it on Zoom in the background until Zoom confirms (see the event log).')
+    _say(_('Zoom did not confirm in time that it deleted "{name}". It is removed from Indico; Indico deletes it on '
+           'Zoom in the background until Zoom confirms (see the event log).').format(name=vc_room.name))
     return False
 
 

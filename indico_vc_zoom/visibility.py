@@ -1,6 +1,6 @@
 """The join-link visibility modes a meeting link can have, and their labels."""
 
-from indico.util.i18n import _
+from indico_vc_zoom.i18n import _
 
 
 EVERYONE = 'everyone'

@@ -8,6 +8,7 @@ from flask import get_flashed_messages
 from indico.modules.events.util import track_time_changes
 from indico.modules.logs.models.entries import EventLogEntry
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomStatus
+from indico.util.date_time import format_datetime
 from sqlalchemy.orm.attributes import flag_modified
 
 from indico_vc_zoom import pending_changes, reconcile, tasks
@@ -43,7 +44,7 @@ def test_time_change_answers_at_once_and_says_meetings_follow(app, db, manager_c
         starts = [move(e, 3) for e in events]
         flashed = get_flashed_messages()
     assert zoom_calls(zoom_sim) == []
-    assert flashed == ['2 Zoom meeting(s) ("Meeting 1", "Meeting 2") will follow the new time on Zoom in a moment.']
+    assert flashed == ['2 Zoom meetings ("Meeting 1", "Meeting 2") will follow the new time on Zoom in a moment.']
     assert all(room.data['zoom_sync']['reason'] == 'schedule' for room in rooms)
     after_commit()
     assert sorted(m['start_time'] for m in zoom_sim.meetings()) == sorted(starts)
@@ -129,7 +130,9 @@ def test_daily_limit_edit_is_kept_merged_and_applied_after_midnight(db, manager_
     assert room.data['zoom_sync']['not_before'] == midnight.strftime('%Y-%m-%dT%H:%M:%SZ')
     with manager_client.client.session_transaction() as sess:
         flashed = [msg for _, msg in sess.get('_flashes', [])]
-    assert any('after ' + midnight.strftime('%Y-%m-%d %H:%M') + ' UTC' in msg for msg in flashed)
+    # Zoom's reset, said in the event's time zone (named) and the user's language
+    expected = format_datetime(midnight, 'long', timezone=first.event.tzinfo)
+    assert any(f'after {expected}.' in msg for msg in flashed)
     manager_client.post(edit_url(second), edit_data(second, name='Renamed second'))
     # a later change to the same meeting joins the queued one, without asking Zoom again
     resp = manager_client.post(edit_url(first), edit_data(first, description='New agenda'))

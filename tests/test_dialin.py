@@ -133,7 +133,7 @@ def test_phone_passcode_follows_passcode_changes(zoom_room_event, zoom_host, log
     assert room.data['dial_in']['passcode'] == phone
     # the phone passcode is a secret of the meeting like the others: not in its description
     client = login(zoom_host)
-    url = f'/event/{event.id}/manage/videoconference/zoom/{room.id}/'
+    url = f'/event/{event.id}/manage/videoconference/zoom/{room.events[0].id}/'  # the link's id, not the room's
     resp = client.post(url, {'vc-name': room.name, 'vc-description': f'Dial in with passcode {phone}',
                              'vc-password': 'Abc123xyz', 'vc-password_visibility': 'logged_in',
                              'vc-host_choice': 'myself', 'vc-linking': 'event', 'vc-show': 'y'})

@@ -47,8 +47,8 @@ def test_started_then_ended_shows_status(test_client, room_event, zoom_sim, logi
     db.session.expire_all()
     assert room.data['live']['state'] == 'ended'
     manage = login(zoom_host).get(f'/event/{event.id}/manage/videoconference/').get_data(as_text=True)
-    assert 'lasted 1 h 12 min' in manage
-    assert 'lasted 1 h 12 min' in page(login(zoom_host), event)
+    assert 'lasted 1 hour, 12 minutes' in manage  # a duration in words (the user's language)
+    assert 'lasted 1 hour, 12 minutes' in page(login(zoom_host), event)
     assert 'Live now' not in page(login(zoom_host), event)
     # a late duplicate of the start of that instance changes nothing
     late_start = {**ended, 'event': 'meeting.started', 'event_ts': ended['event_ts'] + 5}

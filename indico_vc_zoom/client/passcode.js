@@ -1,6 +1,7 @@
 // Create/edit form of a Zoom meeting: a "New passcode" button beside the passcode field.
-// Plain browser JavaScript, inlined by templates/manage_event_create_room.html (no build step needed).
-(function() {
+// Plain browser JavaScript, inlined by ZoomPlugin.render_form (no build step needed), which passes `gettext`:
+// the translations of this file's texts in the user's language (extracted by scripts/i18n like the Python ones).
+(function(gettext) {
   'use strict';
   var form = document.querySelector('#vc-room-form[data-vc-type="zoom"]');
   var input = form && form.querySelector('input[name="vc-password"]');
@@ -27,10 +28,10 @@
   button.type = 'button';
   button.className = 'i-button icon-loop';
   button.id = 'vc-zoom-new-passcode';
-  button.textContent = 'New passcode';
+  button.textContent = gettext('New passcode');
   button.addEventListener('click', function() {
     input.value = newPasscode();
     input.dispatchEvent(new Event('change', {bubbles: true}));
   });
   input.insertAdjacentElement('afterend', button);
-})();
+})

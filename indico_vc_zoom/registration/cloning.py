@@ -11,10 +11,10 @@ from flask import flash, session
 from indico.modules.logs.models.entries import LogKind
 from indico.modules.vc.exceptions import VCRoomError
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomStatus
-from indico.util.i18n import _
 
 from indico_vc_zoom import meetings, orphans, rooms
 from indico_vc_zoom.event_log import log_action
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.registration.config import REGISTRATION_KEYS
 from indico_vc_zoom.settings import zoom_settings
 

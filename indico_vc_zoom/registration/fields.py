@@ -4,13 +4,13 @@ against what Zoom accepts."""
 from indico.modules.events.contributions.models.contributions import Contribution
 from indico.modules.events.sessions.models.blocks import SessionBlock
 from indico.util.date_time import now_utc
-from indico.util.i18n import _
 from indico.web.forms.fields import IndicoSelectMultipleCheckboxField
 from indico.web.forms.validators import HiddenUnless
 from indico.web.forms.widgets import SwitchWidget
 from wtforms.fields import BooleanField
 from wtforms.validators import ValidationError
 
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.settings import zoom_settings
 
 

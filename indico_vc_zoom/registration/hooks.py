@@ -5,10 +5,10 @@ from indico.core.db import db
 from indico.core.errors import UserValueError
 from indico.core.logger import Logger
 from indico.modules.vc.models.vc_rooms import VCRoom, VCRoomEventAssociation, VCRoomStatus
-from indico.util.i18n import _
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.models.zoom_registrants import ZoomRegistrant
 from indico_vc_zoom.registration import personal_links
 from indico_vc_zoom.registration.config import is_registration_mode

@@ -6,11 +6,11 @@ background task runs, so a sync now that finds nothing to change sends nothing t
 
 from flask import flash, redirect
 from indico.core.db import db
-from indico.util.i18n import _
 from indico.web.flask.util import url_for
 from werkzeug.exceptions import NotFound
 
 from indico_vc_zoom.connection import user_action
+from indico_vc_zoom.i18n import _
 from indico_vc_zoom.management import RHManageZoomLink
 from indico_vc_zoom.registration.config import is_registration_mode
 from indico_vc_zoom.registration.tasks import report_failure, retry_plan, run_sync, sync_registrants

@@ -53,7 +53,7 @@ def test_worker_runs_with_beat_and_the_plugin_tasks(live):
 def test_timetable_change_is_pushed_by_the_worker(live, sim, rooms):
     moved = live.call(f'{ACTIONS}:move_events', rooms=rooms, hours=2)
     assert moved['patches_in_request'] == 0  # the request only recorded the change
-    assert moved['flashed'] == ['3 Zoom meeting(s) ("Worker test meeting 0", "Worker test meeting 1", "Worker test '
+    assert moved['flashed'] == ['3 Zoom meetings ("Worker test meeting 0", "Worker test meeting 1", "Worker test '
                                 'meeting 2") will follow the new time on Zoom in a moment.']
     wait_until(lambda: all(meetings_by_id(sim)[int(zid)]['start_time'] == start
                            for zid, start in moved['starts'].items()), what='Zoom')

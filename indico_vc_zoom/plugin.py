@@ -80,7 +80,7 @@ class ZoomPlugin(VCPluginMixin, IndicoPlugin):
         tasks.connect()  # importing tasks registers them; their sending waits for the commit
         self.template_hook('before-vc-list', self._before_management_list)
         # published recordings next to the join button wherever Indico draws VC buttons (its hooks, not our templates)
-        self.template_hook('event-vc-extra-buttons', partial(self._render_recording_buttons, 'join'))
+        # (on the event pages, event_page.py draws the recording buttons in the join button's toolbar itself)
         self.template_hook('event-timetable-vc-extra-buttons', partial(self._render_recording_buttons, 'join_small'))
 
     def _extend_indico_cli(self, sender, **kwargs):

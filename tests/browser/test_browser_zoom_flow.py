@@ -25,6 +25,8 @@ class Flow:
         self.http = http
         self.meeting = None
         self.page_errors = []
+        # other browser modules share the live instance (and its simulator): this flow looks at its own meetings
+        self.others = {m['id'] for m in self.sim_meetings()}
 
     def sim(self, path, method='GET', **kwargs):
         resp = self.http.request(method, f'{self.live.zoom_url}/_simulator{path}', timeout=15, **kwargs)
@@ -32,7 +34,7 @@ class Flow:
         return resp.json() if resp.content else None
 
     def sim_meetings(self):
-        return self.sim('/meetings')['meetings']
+        return [m for m in self.sim('/meetings')['meetings'] if m['id'] not in getattr(self, 'others', ())]
 
     def sim_meeting(self):
         if self.meeting is None:

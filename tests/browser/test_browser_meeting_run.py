@@ -11,7 +11,7 @@ import json
 import time
 
 import pytest
-from test_browser_zoom_flow import log_in  # the same login form as the main flow
+from scenario import Scenario
 
 
 pytestmark = pytest.mark.browser
@@ -20,18 +20,13 @@ ROOM_NAME = 'Run test meeting 0'
 GUEST = {'name': 'Gina Guest', 'email': 'gina.guest@example.org'}
 
 
-class Run:
+class Run(Scenario):
+    sim_timeout = 30
+
     def __init__(self, live, http):
-        self.live = live
-        self.http = http
+        super().__init__(live, http)
         self.prepared = None
         self.recording = None
-        self.page_errors = []
-
-    def sim(self, path, method='GET', **kwargs):
-        resp = self.http.request(method, f'{self.live.zoom_url}/_simulator{path}', timeout=30, **kwargs)
-        resp.raise_for_status()
-        return resp.json() if resp.content else None
 
     def act(self, action, **extra):
         """One step of the run; the webhook it sent must have been applied by the live Indico."""
@@ -50,10 +45,6 @@ class Run:
     def manage_url(self):
         return f'{self.event_url}manage/videoconference/'
 
-    def watch(self, page):
-        page.on('pageerror', lambda exc: self.page_errors.append(f'{page.url}: {exc}'))
-        return page
-
 
 @pytest.fixture(scope='module')
 def meeting_run(live, http):
@@ -62,12 +53,9 @@ def meeting_run(live, http):
 
 @pytest.fixture(scope='module')
 def manager(browser, live, meeting_run):
-    context = browser.new_context(viewport={'width': 1280, 'height': 900})
-    page = meeting_run.watch(context.new_page())
-    user = live.users['admin']
-    log_in(page, live, user['login'], user['password'])
+    page = meeting_run.logged_in_page(browser, live.users['admin'])
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture

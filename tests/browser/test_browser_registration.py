@@ -3,10 +3,10 @@ personal Zoom link on the event page, and another logged-in user sees neither it
 the page and in the bytes served). Runs against the live instance with its Celery worker."""
 
 import re
-import time
 
 import pytest
 from markupsafe import escape
+from scenario import log_in, wait_until
 
 
 pytestmark = pytest.mark.browser
@@ -23,27 +23,9 @@ def setup(live):
     return live.call(f'{ACTIONS}:setup_registration_meeting', admin_email=live.users['admin']['email'], users=USERS)
 
 
-def log_in(page, live, login):
-    page.goto(f'{live.indico_url}/login/')
-    page.fill('#identifier', login)
-    page.fill('#password', PASSWORD)
-    with page.expect_navigation():
-        page.click('button.login-form-button')
-    page.wait_for_load_state('networkidle')
-
-
 def registrants(live, http, zoom_id):
     meetings = http.get(f'{live.zoom_url}/_simulator/meetings', timeout=15).json()['meetings']
     return next(m for m in meetings if m['id'] == zoom_id)['_simulator']['registrants']
-
-
-def wait_until(check, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.25)
-    raise AssertionError(f'the worker did not sync within {timeout} s')
 
 
 def test_registrant_sees_own_link_and_another_user_not(browser, live, http, setup, artifacts):
@@ -52,7 +34,7 @@ def test_registrant_sees_own_link_and_another_user_not(browser, live, http, setu
     page = context.new_page()
     errors = []
     page.on('pageerror', lambda exc: errors.append(str(exc)))
-    log_in(page, live, 'rita')
+    log_in(page, live, 'rita', PASSWORD)
     page.goto(f'{event_url}registrations/{setup["regform"]}/')
     page.wait_for_load_state('networkidle')
     page.screenshot(path=artifacts / 'registration-1-form.png', full_page=True)
@@ -83,7 +65,7 @@ def test_registrant_sees_own_link_and_another_user_not(browser, live, http, setu
     other = browser.new_context(viewport={'width': 1280, 'height': 900})
     page = other.new_page()
     page.on('pageerror', lambda exc: errors.append(str(exc)))
-    log_in(page, live, 'otto')
+    log_in(page, live, 'otto', PASSWORD)
     page.goto(event_url)
     page.wait_for_load_state('networkidle')
     page.screenshot(path=artifacts / 'registration-4-other-user.png', full_page=True)

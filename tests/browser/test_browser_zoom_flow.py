@@ -8,6 +8,7 @@ import re
 
 import pytest
 from live_instance import ASSISTANT  # scripts/lib/live_instance.py, loaded by conftest.py
+from scenario import Scenario
 
 from indico_lines import CORE_TEXT
 
@@ -17,21 +18,14 @@ pytestmark = pytest.mark.browser
 ROOM_NAME = 'Detector sync e2e'
 
 
-class Flow:
+class Flow(Scenario):
     """What the steps share: the meeting as the simulator holds it, and the JS errors seen so far."""
 
     def __init__(self, live, http):
-        self.live = live
-        self.http = http
+        super().__init__(live, http)
         self.meeting = None
-        self.page_errors = []
         # other browser modules share the live instance (and its simulator): this flow looks at its own meetings
         self.others = {m['id'] for m in self.sim_meetings()}
-
-    def sim(self, path, method='GET', **kwargs):
-        resp = self.http.request(method, f'{self.live.zoom_url}/_simulator{path}', timeout=15, **kwargs)
-        resp.raise_for_status()
-        return resp.json() if resp.content else None
 
     def sim_meetings(self):
         return [m for m in self.sim('/meetings')['meetings'] if m['id'] not in getattr(self, 'others', ())]
@@ -41,9 +35,6 @@ class Flow:
             pytest.fail('no meeting: the create step failed before this one')
         return next((m for m in self.sim_meetings() if m['id'] == self.meeting['id']), None)
 
-    def watch(self, page):
-        page.on('pageerror', lambda exc: self.page_errors.append(f'{page.url}: {exc}'))
-        return page
 
 
 @pytest.fixture(scope='module')
@@ -54,12 +45,9 @@ def flow(live, http):
 @pytest.fixture(scope='module')
 def admin_page(browser, live, flow):
     """A browser session of the admin (manager of both events), logged in through Indico's login form."""
-    context = browser.new_context(viewport={'width': 1280, 'height': 900})
-    page = flow.watch(context.new_page())
-    user = live.users['admin']
-    log_in(page, live, user['login'], user['password'])
+    page = flow.logged_in_page(browser, live.users['admin'])
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture
@@ -79,15 +67,6 @@ def no_js_errors(flow):
     yield
     errors, flow.page_errors[:] = list(flow.page_errors), []
     assert not errors, f'JavaScript errors: {errors}'
-
-
-def log_in(page, live, login, password):
-    page.goto(f'{live.indico_url}/login/')
-    page.fill('#identifier', login)
-    page.fill('#password', password)
-    with page.expect_navigation():
-        page.click('button.login-form-button')
-    page.wait_for_load_state('networkidle')
 
 
 def manage_vc_url(live, key):

@@ -4,6 +4,7 @@ tasks go through the instance's Redis broker and the worker's own database conne
 import time
 
 import pytest
+from scenario import wait_until
 
 
 pytestmark = pytest.mark.browser  # runs with the live-instance tests, at the end
@@ -21,15 +22,6 @@ def sim(live, http):
 
 def meetings_by_id(sim):
     return {m['id']: m for m in sim('GET', '/meetings')['meetings']}
-
-
-def wait_until(check, timeout=60, what='the worker'):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.25)
-    raise AssertionError(f'{what} did not get there within {timeout} s')
 
 
 def patches(sim, zoom_id):

@@ -133,7 +133,7 @@ class RHRecordingPublication(RHManageZoomLink):
 
 def label(recording, event):
     """How a recording is named on pages: its start in the event's time zone, its length and file types."""
-    parts = [local_datetime(recording.start_dt, event.tzinfo, 'short') if recording.start_dt else _('Recording')]
+    parts = [local_datetime(recording.start_dt, event.tzinfo, 'short') if recording.start_dt else str(_('Recording'))]
     if recording.duration:
         parts.append(format_minutes(recording.duration))
     if recording.file_types:

@@ -140,10 +140,12 @@ def in_html(url, body):
 
 
 def sent_emails(event):
-    """``(to, subject, body)`` of every e-mail Indico sent for the event (its e-mail log, what went out)."""
-    from indico.modules.logs.models.entries import EventLogRealm
-    return [(e.data['to'], e.data['subject'], e.data['body']) for e in event.log_entries
-            if e.realm == EventLogRealm.emails]
+    """``(to, subject, body)`` of every e-mail Indico sent for the event (its e-mail log, what went out), newest
+    first (explicitly: without an ORDER BY PostgreSQL's order depends on what earlier tests left in the table)."""
+    from indico.modules.logs.models.entries import EventLogEntry, EventLogRealm
+    entries = (EventLogEntry.query.with_parent(event).filter_by(realm=EventLogRealm.emails)
+               .order_by(EventLogEntry.id.desc()))
+    return [(e.data['to'], e.data['subject'], e.data['body']) for e in entries]
 
 
 def test_registration_emails_carry_only_the_own_link(app, registration_room, zoom_sim, create_user, smtp):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ('fr_FR', 'de_DE', 'es_ES')
-REQUIRED = ('indico_vc_zoom/plugin.py', 'indico_vc_zoom/templates/event_buttons.html',
+REQUIRED = ('indico_vc_zoom/plugin.py', 'indico_vc_zoom/templates/event_page.html',
             'indico_vc_zoom/templates/emails/modified.html', 'indico_vc_zoom/static/images/zoom_logo.svg',
             'indico_vc_zoom/client/passcode.js',
             *(f'indico_vc_zoom/translations/{lang}/LC_MESSAGES/messages.mo' for lang in LANGUAGES))
